@@ -1,0 +1,95 @@
+"""Celery's configuration, rendered from `tasks.settings.Settings`.
+
+Holds no host names or secrets of its own: everything comes from `TASKS_*`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kombu.entity import Exchange
+from kombu.entity import Queue as KombuQueue
+
+from tasks.queues import LIMITS, Queue, longest_hard_limit_s, queue_for
+from tasks.settings import Settings, get_settings
+
+#: Modules whose tasks every worker registers.
+TASK_MODULES = [
+    "tasks.health.tasks",
+]
+
+
+def route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_: Any) -> dict[str, str]:
+    """Celery router: every task name to its queue (tasks.queues)."""
+    return {"queue": queue_for(name).value}
+
+
+class QueueTimeLimits:
+    """Task annotation: the soft and hard time limits of the task's queue family."""
+
+    def annotate(self, task: Any) -> dict[str, int] | None:
+        if getattr(task, "time_limit", None) is not None:
+            return None
+        limits = LIMITS[queue_for(task.name)]
+        return {"soft_time_limit": limits.soft_s, "time_limit": limits.hard_s}
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """Celery's settings for these platform settings."""
+    visibility_timeout_s = settings.worker.visibility_timeout_s
+    if visibility_timeout_s <= longest_hard_limit_s():
+        raise ValueError(
+            "TASKS_WORKER__VISIBILITY_TIMEOUT_S must be longer than the longest hard time limit "
+            f"({longest_hard_limit_s()} s)"
+        )
+    transport_options = {"visibility_timeout": visibility_timeout_s, "fanout_prefix": True, "fanout_patterns": True}
+    redis_url = str(settings.redis_url)
+    return {
+        "broker_url": settings.broker,
+        "result_backend": settings.backend,
+        "broker_transport_options": transport_options,
+        "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "imports": TASK_MODULES,
+        # JSON only: a pickled message is refused by the worker, which keeps running.
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "event_serializer": "json",
+        # At-least-once: a message is acknowledged only after its task has finished.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure": True,
+        "task_acks_on_timeout": True,
+        "worker_prefetch_multiplier": settings.worker.prefetch_multiplier,
+        "worker_max_tasks_per_child": settings.worker.max_tasks_per_child,
+        "worker_max_memory_per_child": settings.worker.max_memory_per_child_kb,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_annotations": [QueueTimeLimits()],
+        "task_queues": [
+            KombuQueue(queue.value, Exchange(queue.value, type="direct"), routing_key=queue.value) for queue in Queue
+        ],
+        "task_default_queue": Queue.DEFAULT.value,
+        "task_default_exchange": Queue.DEFAULT.value,
+        "task_default_routing_key": Queue.DEFAULT.value,
+        "task_create_missing_queues": False,
+        "task_routes": (route,),
+        # Events for Flower: sent, started and every later state.
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "task_track_started": True,
+        "result_expires": 86_400,
+        "result_extended": True,
+        "timezone": settings.timezone,
+        "enable_utc": True,
+        "beat_scheduler": "redbeat.RedBeatScheduler",
+        "redbeat_redis_url": redis_url,
+        "redbeat_key_prefix": "tasks:redbeat",
+        "redbeat_lock_timeout": 25,
+        "beat_max_loop_interval": 5,
+    }
+
+
+globals().update(build(get_settings()))

@@ -1,0 +1,3 @@
+from tasks.application import app
+
+__all__ = ["app"]

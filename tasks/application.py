@@ -1,0 +1,27 @@
+"""The Celery application every `celery -A tasks ...` command and every client uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+
+from tasks import flower, logs
+from tasks.settings import get_settings
+
+app = Celery("tasks")
+app.config_from_object("celeryconfig")
+flower.configure(get_settings())
+
+
+@signals.setup_logging.connect
+def _setup_logging(loglevel: int | str | None = None, **_: Any) -> None:
+    settings = get_settings()
+    logs.configure(settings.log_format, loglevel or settings.log_level, settings.secrets())
+
+
+@app.on_after_finalize.connect
+def _load_schedule(sender: Celery, **_: Any) -> None:
+    import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule.build(get_settings())

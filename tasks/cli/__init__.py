@@ -1,0 +1,1 @@
+"""`celery -A tasks <command>` sub-commands (the `celery.commands` entry point)."""

@@ -1,0 +1,1 @@
+"""The machinery every platform task shares: the task base and its retry policy."""

@@ -1,0 +1,88 @@
+"""The base of every platform task: validated keyword arguments and one retry policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from celery import Task
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tasks.core.backoff import backoff_s, broker_safe_cap_s
+from tasks.errors import InvalidArguments, RetryableError
+from tasks.settings import get_settings
+
+ParamsT = TypeVar("ParamsT", bound=BaseModel)
+
+
+class NoParams(BaseModel):
+    """Arguments of a task that takes none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
+    """Validates keyword arguments into `params`, then runs; retries what is retryable.
+
+    Retryable errors are `RetryableError` and the types in `retry_on`; anything else
+    fails the task at once. Exhausted retries re-raise the last error, which the
+    dead-letter hook records as `retries_exhausted`.
+    """
+
+    params: ClassVar[type[BaseModel]] = NoParams
+    retry_on: ClassVar[tuple[type[BaseException], ...]] = ()
+    pass_task: ClassVar[bool] = False
+    #: Arguments are checked by `params` in the worker, where a bad call can be dead-lettered.
+    typing = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            raise InvalidArguments(f"{self.name} takes keyword arguments only, got {len(args)} positional")
+        try:
+            params = self.params.model_validate(kwargs)
+        except ValidationError as error:
+            raise InvalidArguments.from_validation(self.name, error) from None
+        try:
+            return self.run(self, params) if self.pass_task else self.run(params)
+        except RetryableError as error:
+            raise self._retry_after(error, error.retry_after_s, error.counts_as_attempt) from error
+        except self.retry_on as error:
+            raise self._retry_after(error, None, True) from error
+
+    @property
+    def budget(self) -> int:
+        return self.max_retries if self.max_retries is not None else get_settings().retry.max_retries
+
+    def is_retryable(self, error: BaseException) -> bool:
+        return isinstance(error, RetryableError | self.retry_on)
+
+    def _retry_after(self, error: BaseException, wanted_s: float | None, counts: bool) -> BaseException:
+        settings = get_settings()
+        cap_s = broker_safe_cap_s(settings.worker.visibility_timeout_s, settings.retry.backoff_max_s)
+        if wanted_s is None:
+            delay_s = backoff_s(self.request.retries, base_s=settings.retry.backoff_base_s, cap_s=cap_s)
+        else:
+            delay_s = min(max(wanted_s, 0.0), broker_safe_cap_s(settings.worker.visibility_timeout_s, wanted_s))
+        # A retry that does not count (a rate limit's wait) must never exhaust the budget.
+        limit = self.request.retries + 1 if not counts else self.budget
+        retry: BaseException = self.retry(exc=error, countdown=delay_s, max_retries=limit, throw=False)
+        return retry
+
+
+def platform_task(
+    *, name: str, params: type[ParamsT] | None = None, bind: bool = False, **options: Any
+) -> Callable[[Callable[..., Any]], PlatformTask]:
+    """Register `fn(params)` (or `fn(task, params)` with `bind=True`) as a platform task."""
+    from tasks.application import app
+
+    def decorate(fn: Callable[..., Any]) -> PlatformTask:
+        task: PlatformTask = app.task(
+            name=name,
+            base=PlatformTask,
+            params=params or NoParams,
+            pass_task=bind,
+            **options,
+        )(fn)
+        return task
+
+    return decorate

@@ -1,0 +1,46 @@
+"""Flower's options from the platform settings, and its refusal to run open on a network."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+
+from tasks.settings import Settings
+
+
+def is_loopback(address: str) -> bool:
+    if address in {"localhost"}:
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def configure(settings: Settings) -> None:
+    """Seed Flower's options; the command line and FLOWER_* variables still win.
+
+    The celery CLI imports every `celery.commands` plugin, Flower's included, before
+    it loads the app; when Flower is not there, this is not a celery CLI process.
+    """
+    if "flower.options" not in sys.modules:
+        return
+    from tornado.options import options
+
+    options.address = settings.flower.address
+    options.port = settings.flower.port
+    options.persistent = True
+    options.db = str(settings.data_dir / "flower.db")
+    if settings.flower.basic_auth is not None:
+        options.basic_auth = [settings.flower.basic_auth.get_secret_value()]
+    options.add_parse_callback(_require_auth_off_loopback)
+
+
+def _require_auth_off_loopback() -> None:
+    from tornado.options import options
+
+    if not is_loopback(options.address) and not (options.basic_auth or options.auth):
+        raise SystemExit(
+            f"Refusing to start Flower on {options.address or 'all interfaces'} without authentication: "
+            "set TASKS_FLOWER__BASIC_AUTH=user:password or bind to 127.0.0.1."
+        )

@@ -1,0 +1,77 @@
+"""One function per dependency; each returns a CheckResult and never raises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from celery import Celery
+
+from tasks.health.model import CheckResult, overall, run_check
+from tasks.redaction import redact_text
+from tasks.settings import Settings
+
+#: Bound on each network probe.
+PROBE_TIMEOUT_S = 3.0
+
+
+def check_redis(url: str) -> CheckResult:
+    client = redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT_S, socket_connect_timeout=PROBE_TIMEOUT_S)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return CheckResult("healthy", "PING answered")
+
+
+def check_broker(app: Celery) -> CheckResult:
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_S)
+        transport = connection.transport_cls
+    return CheckResult("healthy", f"connected ({transport})")
+
+
+def check_result_backend(app: Celery, settings: Settings) -> CheckResult:
+    url = settings.backend
+    if url.startswith(("redis://", "rediss://")):
+        return check_redis(url)
+    return CheckResult("unknown", f"no probe for the {type(app.backend).__name__} backend")
+
+
+def check_workers(app: Celery) -> CheckResult:
+    replies = app.control.inspect(timeout=PROBE_TIMEOUT_S / 3).ping() or {}
+    if not replies:
+        return CheckResult("unhealthy", "no worker answered ping")
+    return CheckResult("healthy", f"{len(replies)} worker(s) answered ping")
+
+
+def pending(domain: str) -> Callable[[], CheckResult]:
+    """A dependency whose check arrives with its domain: never reported healthy."""
+    return lambda: CheckResult("unknown", f"no check installed yet for {domain}")
+
+
+def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
+    checks: dict[str, Callable[[], CheckResult]] = {
+        "redis": lambda: check_redis(str(settings.redis_url)),
+        "broker": lambda: check_broker(app),
+        "result_backend": lambda: check_result_backend(app, settings),
+        "dynamodb": pending("dynamodb"),
+        "vector_store": pending("the vector store"),
+        "github": (
+            pending("github")
+            if settings.github.repositories
+            else lambda: CheckResult("not_configured", "no repositories configured")
+        ),
+        "workers": lambda: check_workers(app),
+    }
+    results = {name: run_check(check) for name, check in checks.items()}
+    secrets = settings.secrets()
+    for result in results.values():
+        result.message = redact_text(result.message, secrets)
+    return {
+        "status": overall(results),
+        "checked_at": datetime.now(UTC).isoformat(),
+        "checks": {name: result.as_dict() for name, result in results.items()},
+    }

@@ -1,0 +1,267 @@
+"""The platform's one settings root: `TASKS_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: Repository names as GitHub spells them: `owner/name`.
+REPOSITORY_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
+
+#: Environments that may prefix DynamoDB table names.
+Environment = Literal["dev", "test", "staging", "prod"]
+
+#: Schedule entries of beat_schedule.py that `TASKS_SCHEDULE__<ENTRY>` may override.
+SCHEDULE_ENTRIES = (
+    "health_check",
+    "pr_monitor",
+    "infra_ensure",
+    "recover_stale_documents",
+    "trim_dead_letters",
+    "daily_summary",
+)
+
+
+class Section(BaseModel):
+    """A nested group of settings; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UploadSettings(Section):
+    storage_root: Path = Path("./var/uploads")
+    embedder: Literal["sentence-transformers", "openai", "hashing"] = "sentence-transformers"
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_url: AnyHttpUrl | None = None
+    embedding_api_key: SecretStr | None = None
+    embedding_batch_size: PositiveInt = 64
+    chroma_url: AnyHttpUrl | None = None
+    max_file_bytes: PositiveInt = 50 * 1024 * 1024
+    max_pages: PositiveInt = 2000
+    chat_url: AnyHttpUrl | None = None
+    chat_model: str | None = None
+    chat_api_key: SecretStr | None = None
+    #: A document `processing` longer than this is stale (maintenance recovers it).
+    stale_after_s: PositiveInt = 3600
+    #: How many times maintenance requeues a stale document before failing it.
+    max_recoveries: NonNegativeInt = 2
+
+
+class GitHubSettings(Section):
+    api_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
+    token: SecretStr | None = None
+    app_id: PositiveInt | None = None
+    app_private_key: SecretStr | None = None
+    app_installation_id: PositiveInt | None = None
+    repositories: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    auto_fix: bool = False
+    request_timeout_s: PositiveFloat = 10.0
+
+    @field_validator("repositories", mode="before")
+    @classmethod
+    def _split_repositories(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("repositories")
+    @classmethod
+    def _check_repositories(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.match(REPOSITORY_PATTERN, name):
+                raise ValueError(f"{name!r} is not an owner/name repository")
+        return value
+
+
+class AwsSettings(Section):
+    region: str = "us-east-1"
+    endpoint_url: AnyHttpUrl | None = None
+    #: S3 endpoint for `s3://` sources; defaults to `endpoint_url`.
+    s3_endpoint_url: AnyHttpUrl | None = None
+
+
+class InfraSettings(Section):
+    #: Lifetime of an environment's run lock; extended while the run lives.
+    lock_ttl_s: PositiveInt = 1800
+    #: Bound on waiting for a table or an index to become ACTIVE.
+    wait_timeout_s: PositiveInt = 600
+    allow_prod_delete: bool = False
+
+
+class FlowerSettings(Section):
+    basic_auth: SecretStr | None = None
+    address: str = "127.0.0.1"
+    port: PositiveInt = 5555
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _check_basic_auth(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and ":" not in value.get_secret_value():
+            raise ValueError("expected user:password")
+        return value
+
+
+class MetricsSettings(Section):
+    enabled: bool = True
+    port: NonNegativeInt = 9808
+
+
+class DlqSettings(Section):
+    enabled: bool = True
+    max_entries: PositiveInt = 100_000
+    retention_days: PositiveInt = 30
+    #: Deliveries of one task id that kill their worker before it is dead-lettered.
+    max_deliveries: PositiveInt = 3
+
+
+class RetrySettings(Section):
+    max_retries: NonNegativeInt = 5
+    backoff_base_s: PositiveFloat = 2.0
+    backoff_max_s: PositiveFloat = 600.0
+
+
+class WorkerSettings(Section):
+    #: How long an unacknowledged Redis message may stay with a live worker.
+    visibility_timeout_s: PositiveInt = 43_200
+    #: How often a worker proves it is alive, and after how long it counts as dead.
+    heartbeat_s: PositiveInt = 5
+    dead_after_s: PositiveInt = 20
+    prefetch_multiplier: PositiveInt = 1
+    max_tasks_per_child: PositiveInt = 1000
+    max_memory_per_child_kb: PositiveInt = 1_500_000
+
+
+class ReportsSettings(Section):
+    webhook_url: AnyHttpUrl | None = None
+
+
+class ScheduleSettings(Section):
+    """Cron overrides per beat entry; an empty value disables the entry."""
+
+    health_check: str | None = None
+    pr_monitor: str | None = None
+    infra_ensure: str | None = None
+    recover_stale_documents: str | None = None
+    trim_dead_letters: str | None = None
+    daily_summary: str | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TASKS_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+        frozen=True,
+    )
+
+    environment: Environment = "dev"
+    redis_url: AnyUrl = AnyUrl("redis://localhost:6379/0")
+    broker_url: AnyUrl | None = None
+    result_backend: AnyUrl | None = None
+    data_dir: Path = Path("./var")
+    log_format: Literal["json", "text"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    timezone: str = "UTC"
+
+    upload: UploadSettings = UploadSettings()
+    github: GitHubSettings = GitHubSettings()
+    aws: AwsSettings = AwsSettings()
+    infra: InfraSettings = InfraSettings()
+    flower: FlowerSettings = FlowerSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    dlq: DlqSettings = DlqSettings()
+    retry: RetrySettings = RetrySettings()
+    worker: WorkerSettings = WorkerSettings()
+    reports: ReportsSettings = ReportsSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+
+    @field_validator("redis_url", "broker_url", "result_backend")
+    @classmethod
+    def _check_scheme(cls, value: AnyUrl | None) -> AnyUrl | None:
+        allowed = {"redis", "rediss", "sentinel", "amqp", "amqps"}
+        if value is not None and value.scheme not in allowed:
+            raise ValueError(f"scheme {value.scheme!r} is not one of {sorted(allowed)}")
+        return value
+
+    @model_validator(mode="after")
+    def _check_redis(self) -> Settings:
+        if self.redis_url.scheme not in {"redis", "rediss"}:
+            raise ValueError("TASKS_REDIS_URL must be a redis:// or rediss:// URL")
+        return self
+
+    @property
+    def broker(self) -> str:
+        return str(self.broker_url or self.redis_url)
+
+    @property
+    def backend(self) -> str:
+        return str(self.result_backend or self.redis_url)
+
+    def secrets(self) -> list[str]:
+        """Every configured secret's value, for redaction."""
+        found: list[str] = []
+
+        def walk(model: BaseModel) -> None:
+            for name in type(model).model_fields:
+                value = getattr(model, name)
+                if isinstance(value, SecretStr) and value.get_secret_value():
+                    found.append(value.get_secret_value())
+                elif isinstance(value, BaseModel):
+                    walk(value)
+
+        walk(self)
+        return found
+
+
+class SettingsError(SystemExit):
+    """A bad setting: a one-paragraph message naming the variable, exit status 2."""
+
+
+def describe(error: ValidationError) -> str:
+    """Turn a settings ValidationError into lines that name each variable."""
+    lines = []
+    for item in error.errors():
+        path = [str(part) for part in item["loc"]]
+        variable = "TASKS_" + "__".join(path).upper() if path else "TASKS_*"
+        if item["type"] == "extra_forbidden" and path and path[0] == "schedule" and len(path) > 1:
+            known = ", ".join(f"TASKS_SCHEDULE__{name.upper()}" for name in SCHEDULE_ENTRIES)
+            lines.append(f"{variable}: unknown schedule entry; known entries: {known}")
+            continue
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"{variable}: {message}")
+    return "Invalid platform settings. " + "; ".join(lines) + "."
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once; a bad value exits with a clear message."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe(error)) from None

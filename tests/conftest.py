@@ -1,0 +1,135 @@
+"""Session set-up: real Redis (a claimed database or a private server), real workers.
+
+Nothing here imports `tasks` at module level: the environment is set first, in
+`pytest_configure`, so the platform's settings read the test services.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import Celery
+
+from tests.harness import services
+from tests.harness.workers import RUNNING, WorkerProcess
+
+#: The shared Redis a test session claims a database of, when it answers.
+SHARED_REDIS = "redis://127.0.0.1:6379"
+#: The RabbitMQ the core's integration tests also run on, when it answers.
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
+
+_state: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    root = Path(config.rootpath) / ".pytest-run" / uuid.uuid4().hex[:8]
+    root.mkdir(parents=True)
+    _state["root"] = root
+    base = os.environ.get("TASKS_TEST_REDIS_URL", SHARED_REDIS).rstrip("/")
+    if services.answers(base):
+        claimed = services.claim_database(base)
+        _state["release"] = claimed.release
+        redis_url = claimed.url
+    else:
+        server = services.RedisServer(root / "redis").start()
+        _state["release"] = server.stop
+        redis_url = server.url
+    for name in [name for name in os.environ if name.startswith("TASKS_")]:
+        del os.environ[name]
+    os.environ.update(
+        {
+            "TASKS_ENVIRONMENT": "test",
+            "TASKS_REDIS_URL": redis_url,
+            "TASKS_DATA_DIR": str(root / "var"),
+            "TASKS_UPLOAD__STORAGE_ROOT": str(root / "uploads"),
+            "TASKS_UPLOAD__EMBEDDER": "hashing",
+            "TASKS_METRICS__PORT": "0",
+            "TASKS_RETRY__BACKOFF_BASE_S": "0.2",
+            "TASKS_RETRY__BACKOFF_MAX_S": "1",
+        }
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for worker in list(RUNNING):
+        worker.stop()
+    release = _state.pop("release", None)
+    if release is not None:
+        release()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        for worker in RUNNING:
+            report.sections.append((f"worker {worker.name} log", worker.log()[-20_000:]))
+    return report
+
+
+@pytest.fixture(scope="session")
+def run_dir() -> Path:
+    path: Path = _state["root"]
+    return path
+
+
+@pytest.fixture(scope="session")
+def app() -> Celery:
+    from tasks import app as platform_app
+
+    platform_app.loader.import_default_modules()
+    return platform_app
+
+
+def worker_env(**overrides: str) -> dict[str, str]:
+    """The environment of a worker subprocess: this session's settings plus overrides."""
+    env = dict(os.environ)
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture(scope="session")
+def worker(app: Celery, run_dir: Path) -> Iterator[WorkerProcess]:
+    """One worker on every queue, shared by the tests that only need one running."""
+    process = WorkerProcess(env=worker_env(), log_path=run_dir / "workers" / "session.log")
+    process.start(app)
+    yield process
+    process.stop()
+    RUNNING.remove(process)
+
+
+@pytest.fixture
+def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Factory: a worker with its own settings; stopped when the test ends."""
+    started: list[WorkerProcess] = []
+
+    def start(*, client: Celery | None = None, env: dict[str, str] | None = None, **options: Any) -> WorkerProcess:
+        name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        process = WorkerProcess(
+            env=worker_env(**(env or {})), log_path=run_dir / "workers" / f"{name}.log", name=name, **options
+        )
+        started.append(process)
+        return process.start(client or app)
+
+    yield start
+    for process in started:
+        process.stop()
+        if process in RUNNING:
+            RUNNING.remove(process)
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A RabbitMQ virtual host of this session's own (skipped when no RabbitMQ answers)."""
+    if not services.amqp_answers():
+        pytest.skip("no RabbitMQ answers at 127.0.0.1:5672")
+    vhost = services.rabbit_vhost()
+    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    services.drop_rabbit_vhost(vhost)

@@ -1,0 +1,1 @@
+"""Test harness shared by every area: real Redis, real workers, waiting helpers."""

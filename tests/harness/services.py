@@ -1,0 +1,141 @@
+"""Real services for the tests: the running Redis (one claimed DB) or a private redis-server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+#: Databases a test session may claim on a shared Redis (0 is left to development).
+TEST_DATABASES = range(1, 16)
+CLAIM_TTL_S = 4 * 3600
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of the test's own, on a free loopback port, data in a temporary folder."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: apt-get install redis-server")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--logfile",
+                str(self.folder / "redis.log"),
+            ],
+        )
+        deadline = time.monotonic() + 10
+        while not answers(self.url):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@dataclass
+class ClaimedDatabase:
+    """One database of a shared Redis, claimed for this test session and emptied."""
+
+    base_url: str  # redis://host:port, no database
+    db: int
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/{self.db}"
+
+    def release(self) -> None:
+        client = redis.Redis.from_url(self.url)
+        client.flushdb()
+        client.connection_pool.disconnect()
+        redis.Redis.from_url(self.base_url).delete(claim_key(self.db))
+
+
+def claim_key(db: int) -> str:
+    return f"tasks-test:claim:{db}"
+
+
+def claim_database(base_url: str) -> ClaimedDatabase:
+    control = redis.Redis.from_url(base_url)
+    for db in TEST_DATABASES:
+        if control.set(claim_key(db), os.getpid(), nx=True, ex=CLAIM_TTL_S):
+            claimed = ClaimedDatabase(base_url, db)
+            redis.Redis.from_url(claimed.url).flushdb()
+            return claimed
+    raise RuntimeError(f"every test database of {base_url} is claimed by another run")
+
+
+def amqp_answers(host: str = "127.0.0.1", port: int = 5672) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def rabbit_vhost() -> str:
+    """A fresh virtual host, so concurrent test runs never consume each other's queues."""
+    vhost = f"tasks-test-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is None:
+        raise RuntimeError("rabbitmqctl is needed to create an isolated virtual host")
+    subprocess.run([rabbitmqctl, "add_vhost", vhost], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return vhost
+
+
+def drop_rabbit_vhost(vhost: str) -> None:
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is not None:
+        subprocess.run([rabbitmqctl, "delete_vhost", vhost], capture_output=True, timeout=60)
