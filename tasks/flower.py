@@ -20,15 +20,17 @@ def is_loopback(address: str) -> bool:
 def configure(settings: Settings) -> None:
     """Seed Flower's options; the command line and FLOWER_* variables still win.
 
-    The celery CLI imports every `celery.commands` plugin, Flower's included, before
-    it loads the app; when Flower is not there, this is not a celery CLI process.
+    Only in a `celery` command-line process: the CLI loads Flower as a plugin anyway,
+    while an application that merely imports the platform should not.
     """
-    if "flower.options" not in sys.modules:
+    if "celery.bin.celery" not in sys.modules:
         return
+    import flower.options  # noqa: F401  # defines Flower's options before we set them
     from tornado.options import options
 
     options.address = settings.flower.address
     options.port = settings.flower.port
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     options.persistent = True
     options.db = str(settings.data_dir / "flower.db")
     if settings.flower.basic_auth is not None:

@@ -100,15 +100,38 @@ def worker(app: Celery, run_dir: Path) -> Iterator[WorkerProcess]:
     """One worker on every queue, shared by the tests that only need one running."""
     process = WorkerProcess(env=worker_env(), log_path=run_dir / "workers" / "session.log")
     process.start(app)
+    _state["session_worker"] = process
     yield process
+    del _state["session_worker"]
     process.stop()
     RUNNING.remove(process)
 
 
+def pause_session_worker(app: Celery) -> Callable[[], None]:
+    """Stop the shared worker consuming while a test's own worker runs; returns the resume call."""
+    session: WorkerProcess | None = _state.get("session_worker")
+    if session is None:
+        return lambda: None
+    queues = [queue.name for queue in app.conf.task_queues]
+    for queue in queues:
+        app.control.cancel_consumer(queue, destination=[session.name], reply=True, timeout=5)
+
+    def resume() -> None:
+        for queue in queues:
+            app.control.add_consumer(queue, destination=[session.name], reply=True, timeout=5)
+
+    return resume
+
+
 @pytest.fixture
 def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Factory: a worker with its own settings; stopped when the test ends."""
+    """Factory: a worker with its own settings; stopped when the test ends.
+
+    While it runs, the shared `worker` (if any) consumes nothing, so every task of the
+    test, and every task those tasks enqueue, runs with the test's settings.
+    """
     started: list[WorkerProcess] = []
+    resume = pause_session_worker(app)
 
     def start(*, client: Celery | None = None, env: dict[str, str] | None = None, **options: Any) -> WorkerProcess:
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
@@ -123,6 +146,7 @@ def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerPro
         process.stop()
         if process in RUNNING:
             RUNNING.remove(process)
+    resume()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,82 @@
+"""Flower: starts against the broker, answers its API behind basic auth, refuses to run open."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.harness.services import free_port
+from tests.harness.workers import WorkerProcess, wait_for
+
+AUTH = "admin:flower-test-password"
+
+
+def start_flower(run_dir: Path, **env: str) -> tuple[subprocess.Popen[str], Path]:
+    log = run_dir / f"flower-{free_port()}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks", "flower"],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    return process, log
+
+
+@pytest.fixture
+def flower(run_dir: Path, worker: WorkerProcess) -> Iterator[str]:
+    port = free_port()
+    process, log = start_flower(run_dir, TASKS_FLOWER__PORT=str(port), TASKS_FLOWER__BASIC_AUTH=AUTH)
+    url = f"http://127.0.0.1:{port}"
+
+    def answering() -> bool:
+        assert process.poll() is None, log.read_text()
+        try:
+            return httpx.get(f"{url}/healthcheck", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_for(answering, timeout_s=60, what="Flower answering")
+    yield url
+    process.terminate()
+    process.wait(20)
+
+
+def test_flower_refuses_requests_without_credentials(flower: str) -> None:
+    assert httpx.get(f"{flower}/api/workers", timeout=10).status_code == 401
+
+
+def test_flower_shows_the_workers_with_credentials(flower: str, worker: WorkerProcess) -> None:
+    token = base64.b64encode(AUTH.encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+
+    def lists_worker() -> bool:
+        answer = httpx.get(f"{flower}/api/workers", params={"refresh": "1"}, headers=headers, timeout=15)
+        assert answer.status_code == 200
+        return worker.name in answer.json()
+
+    wait_for(lists_worker, timeout_s=60, interval_s=1, what="the worker in Flower's API")
+
+
+def test_flower_keeps_its_state_under_the_data_dir(flower: str, run_dir: Path) -> None:
+    wait_for(lambda: any((run_dir / "var").glob("flower.db*")), what="Flower's database file")
+
+
+def test_flower_refuses_a_network_address_without_auth(run_dir: Path) -> None:
+    process, log = start_flower(run_dir, TASKS_FLOWER__ADDRESS="0.0.0.0", TASKS_FLOWER__PORT=str(free_port()))
+
+    try:
+        assert process.wait(60) != 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "TASKS_FLOWER__BASIC_AUTH" in log.read_text()
