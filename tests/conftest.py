@@ -85,6 +85,8 @@ def app() -> Celery:
     from tasks import app as platform_app
 
     platform_app.loader.import_default_modules()
+    # Like a worker or beat at start-up: finalizing loads beat_schedule.py into the conf.
+    platform_app.finalize(auto=True)
     return platform_app
 
 
@@ -131,9 +133,11 @@ def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerPro
     test, and every task those tasks enqueue, runs with the test's settings.
     """
     started: list[WorkerProcess] = []
-    resume = pause_session_worker(app)
+    resumes: list[Callable[[], None]] = []
 
     def start(*, client: Celery | None = None, env: dict[str, str] | None = None, **options: Any) -> WorkerProcess:
+        if not resumes:
+            resumes.append(pause_session_worker(app))
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         process = WorkerProcess(
             env=worker_env(**(env or {})), log_path=run_dir / "workers" / f"{name}.log", name=name, **options
@@ -146,7 +150,8 @@ def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerPro
         process.stop()
         if process in RUNNING:
             RUNNING.remove(process)
-    resume()
+    for resume in resumes:
+        resume()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from celery import Celery
 
 from tests.harness.services import free_port
 from tests.harness.workers import WorkerProcess, wait_for
@@ -64,6 +65,22 @@ def test_flower_shows_the_workers_with_credentials(flower: str, worker: WorkerPr
         return worker.name in answer.json()
 
     wait_for(lists_worker, timeout_s=60, interval_s=1, what="the worker in Flower's API")
+
+
+def test_flower_shows_tasks_with_their_arguments(flower: str, app: Celery, worker: WorkerProcess) -> None:
+    token = base64.b64encode(AUTH.encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+    wait_for(
+        lambda: httpx.get(f"{flower}/api/workers", headers=headers, timeout=15).status_code == 200, what="Flower's API"
+    )
+    result = app.send_task("health.check_dependencies")
+    result.get(timeout=30)
+
+    def shows_task() -> bool:
+        answer = httpx.get(f"{flower}/api/task/info/{result.id}", headers=headers, timeout=15)
+        return answer.status_code == 200 and answer.json().get("state") == "SUCCESS"
+
+    wait_for(shows_task, timeout_s=60, interval_s=0.5, what="the task in Flower")
 
 
 def test_flower_keeps_its_state_under_the_data_dir(flower: str, run_dir: Path) -> None:

@@ -34,6 +34,10 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     pass_task: ClassVar[bool] = False
     #: Arguments are checked by `params` in the worker, where a bad call can be dead-lettered.
     typing = False
+    #: None: the budget is TASKS_RETRY__MAX_RETRIES unless a task sets its own (Celery's default is 3).
+    max_retries: int | None = None
+    #: Hard time limits, lost workers and poison messages are handled in the worker's main process.
+    Request = "tasks.core.request:PlatformRequest"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args:
@@ -54,7 +58,7 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         return self.max_retries if self.max_retries is not None else get_settings().retry.max_retries
 
     def is_retryable(self, error: BaseException) -> bool:
-        return isinstance(error, RetryableError | self.retry_on)
+        return isinstance(error, (RetryableError, *self.retry_on))
 
     def _retry_after(self, error: BaseException, wanted_s: float | None, counts: bool) -> BaseException:
         settings = get_settings()

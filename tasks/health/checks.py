@@ -10,8 +10,11 @@ import redis
 from celery import Celery
 
 from tasks.health.model import CheckResult, overall, run_check
+from tasks.health.workers import check_workers
+from tasks.infra.health import check_dynamodb
 from tasks.redaction import redact_text
 from tasks.settings import Settings
+from tasks.upload.health import check_vector_store
 
 #: Bound on each network probe.
 PROBE_TIMEOUT_S = 3.0
@@ -40,13 +43,6 @@ def check_result_backend(app: Celery, settings: Settings) -> CheckResult:
     return CheckResult("unknown", f"no probe for the {type(app.backend).__name__} backend")
 
 
-def check_workers(app: Celery) -> CheckResult:
-    replies = app.control.inspect(timeout=PROBE_TIMEOUT_S / 3).ping() or {}
-    if not replies:
-        return CheckResult("unhealthy", "no worker answered ping")
-    return CheckResult("healthy", f"{len(replies)} worker(s) answered ping")
-
-
 def pending(domain: str) -> Callable[[], CheckResult]:
     """A dependency whose check arrives with its domain: never reported healthy."""
     return lambda: CheckResult("unknown", f"no check installed yet for {domain}")
@@ -57,14 +53,14 @@ def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
         "redis": lambda: check_redis(str(settings.redis_url)),
         "broker": lambda: check_broker(app),
         "result_backend": lambda: check_result_backend(app, settings),
-        "dynamodb": pending("dynamodb"),
-        "vector_store": pending("the vector store"),
+        "dynamodb": lambda: check_dynamodb(settings),
+        "vector_store": check_vector_store,
         "github": (
             pending("github")
             if settings.github.repositories
             else lambda: CheckResult("not_configured", "no repositories configured")
         ),
-        "workers": lambda: check_workers(app),
+        "workers": lambda: check_workers(app, settings),
     }
     results = {name: run_check(check) for name, check in checks.items()}
     secrets = settings.secrets()

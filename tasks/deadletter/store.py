@@ -1,0 +1,196 @@
+"""The dead-letter store in Redis: entries indexed by time, task name, reason and task id."""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback as tb
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from redis import Redis
+
+from tasks.deadletter.reasons import REASONS, Reason
+from tasks.metrics import keys as metric_keys
+from tasks.redaction import redact, redact_text
+from tasks.redis_client import get_redis, key
+from tasks.settings import get_settings
+
+#: Every entry id, scored by failure time.
+INDEX: Final = key("dlq", "index")
+#: Entry id of each failed task id.
+BY_TASK_ID: Final = key("dlq", "by_task_id")
+#: Task names that have entries.
+TASK_NAMES: Final = key("dlq", "tasks")
+#: Bound on a stored traceback, characters: a deep recursion must not fill Redis.
+MAX_TRACEBACK_CHARS: Final = 20_000
+#: Entries read per Redis call when filtering a listing.
+PAGE: Final = 200
+
+
+def entry_key(entry_id: str) -> str:
+    return key("dlq", "entry", entry_id)
+
+
+def payload_key(entry_id: str) -> str:
+    """The original, unredacted arguments, kept only for replay and never shown."""
+    return key("dlq", "payload", entry_id)
+
+
+def task_index(task: str) -> str:
+    return key("dlq", "task", task)
+
+
+def reason_index(reason: str) -> str:
+    return key("dlq", "reason", reason)
+
+
+def record(
+    *,
+    task_id: str,
+    task: str,
+    queue: str,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    reason: Reason,
+    exception: BaseException,
+    retries: int,
+    worker: str | None,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Store one dead letter (secrets redacted) and count it; returns the entry."""
+    settings = get_settings()
+    secrets = settings.secrets()
+    now = time.time()
+    trace = "".join(tb.format_exception(type(exception), exception, exception.__traceback__))
+    entry: dict[str, Any] = {
+        "id": uuid.uuid4().hex,
+        "task_id": task_id,
+        "task": task,
+        "queue": queue,
+        "args": redact(list(args), secrets),
+        "kwargs": redact(dict(kwargs), secrets),
+        "reason": reason,
+        "exception_type": type(exception).__name__,
+        "exception_message": redact_text(str(exception), secrets),
+        "traceback": redact_text(trace[-MAX_TRACEBACK_CHARS:], secrets),
+        "retries": retries,
+        "worker": worker,
+        "failed_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
+        "replayed_as": None,
+    }
+    payload = {"args": list(args), "kwargs": dict(kwargs), "options": options or {}}
+    ttl_s = settings.dlq.retention_days * 86_400
+    client = get_redis()
+    pipe = client.pipeline(transaction=True)
+    pipe.set(entry_key(entry["id"]), json.dumps(entry, default=str), ex=ttl_s)
+    pipe.set(payload_key(entry["id"]), json.dumps(payload, default=str), ex=ttl_s)
+    pipe.zadd(INDEX, {entry["id"]: now})
+    pipe.zadd(task_index(task), {entry["id"]: now})
+    pipe.zadd(reason_index(reason), {entry["id"]: now})
+    pipe.hset(BY_TASK_ID, task_id, entry["id"])
+    pipe.sadd(TASK_NAMES, task)
+    pipe.hincrby(metric_keys.COUNTS, metric_keys.field(task, "dead_lettered"), 1)
+    pipe.zcard(INDEX)
+    pipe.zrange(INDEX, 0, 0, withscores=True)
+    *_, size, oldest = pipe.execute()
+    if size > settings.dlq.max_entries or (oldest and oldest[0][1] < now - ttl_s):
+        trim()
+    return entry
+
+
+def get(entry_id: str) -> dict[str, Any] | None:
+    raw = get_redis().get(entry_key(entry_id))
+    return _load(raw)
+
+
+def find_by_task_id(task_id: str) -> dict[str, Any] | None:
+    entry_id = get_redis().hget(BY_TASK_ID, task_id)
+    return get(str(entry_id)) if entry_id else None
+
+
+def list_entries(*, task: str | None = None, reason: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Entries, newest first, filtered by task name and reason."""
+    client = get_redis()
+    index = task_index(task) if task else reason_index(reason) if reason else INDEX
+    found: list[dict[str, Any]] = []
+    start = 0
+    while len(found) < limit:
+        ids = _ids(client.zrevrange(index, start, start + PAGE - 1))
+        if not ids:
+            break
+        for raw in client.mget([entry_key(entry_id) for entry_id in ids]):
+            entry = _load(raw)
+            if entry is not None and (reason is None or entry["reason"] == reason):
+                found.append(entry)
+        start += PAGE
+    return found[:limit]
+
+
+def purge(*, task: str | None = None) -> int:
+    """Delete every entry (of one task name); returns how many were deleted."""
+    client = get_redis()
+    ids = _ids(client.zrange(task_index(task) if task else INDEX, 0, -1))
+    _delete(client, ids)
+    return len(ids)
+
+
+def trim() -> int:
+    """Drop entries past the retention and the oldest beyond the maximum; returns how many."""
+    settings = get_settings().dlq
+    client = get_redis()
+    cutoff = time.time() - settings.retention_days * 86_400
+    expired = _ids(client.zrangebyscore(INDEX, "-inf", f"({cutoff}"))
+    _delete(client, expired)
+    excess = client.zcard(INDEX) - settings.max_entries
+    surplus = _ids(client.zrange(INDEX, 0, excess - 1)) if excess > 0 else []
+    _delete(client, surplus)
+    return len(expired) + len(surplus)
+
+
+def save(entry: dict[str, Any]) -> None:
+    """Rewrite a stored entry, keeping its expiry."""
+    get_redis().set(entry_key(entry["id"]), json.dumps(entry, default=str), keepttl=True)
+
+
+def load_payload(entry_id: str) -> dict[str, Any] | None:
+    raw = get_redis().get(payload_key(entry_id))
+    return _load(raw)
+
+
+def _ids(values: Any) -> list[str]:
+    """Redis replies as the strings they are (the client decodes responses)."""
+    return [str(value) for value in values]
+
+
+def _load(raw: Any) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    loaded: dict[str, Any] = json.loads(raw)
+    return loaded
+
+
+def _delete(client: Redis, ids: Iterable[str]) -> None:
+    ids = list(ids)
+    names = _ids(client.smembers(TASK_NAMES)) if ids else []
+    for start in range(0, len(ids), PAGE):
+        page = ids[start : start + PAGE]
+        entries = client.mget([entry_key(entry_id) for entry_id in page])
+        pipe = client.pipeline(transaction=False)
+        for entry_id, raw in zip(page, entries, strict=True):
+            entry = _load(raw)
+            pipe.delete(entry_key(entry_id), payload_key(entry_id))
+            pipe.zrem(INDEX, entry_id)
+            if entry is not None:
+                pipe.zrem(task_index(entry["task"]), entry_id)
+                pipe.zrem(reason_index(entry["reason"]), entry_id)
+                pipe.hdel(BY_TASK_ID, entry["task_id"])
+            else:
+                # The entry expired on its own: its task and reason are unknown, so try them all.
+                for reason in REASONS:
+                    pipe.zrem(reason_index(reason), entry_id)
+                for name in names:
+                    pipe.zrem(task_index(name), entry_id)
+        pipe.execute()

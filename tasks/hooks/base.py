@@ -1,0 +1,78 @@
+"""The hook protocol: one class per concern, explicit event methods, failures contained."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Hook:
+    """A cross-cutting concern observing tasks; override only the events it uses.
+
+    Where each runs: `before_publish` in whichever process sends; `worker_ready`,
+    `worker_shutdown`, `received`, `started`, `rejected`, `unknown`, `time_limit`,
+    `worker_lost` and `poisoned` in the worker's main process; `prerun`, `postrun` and
+    `process_shutdown` in a pool process; `failure` usually in a pool process (for a
+    hard time limit, in the main process).
+    """
+
+    name = "hook"
+
+    def before_publish(self, *, headers: dict[str, Any], body: Any) -> None:
+        """A message is about to be published; `headers` may be rewritten."""
+
+    def worker_ready(self, *, app: Any, hostname: str) -> None:
+        """The worker's main process is consuming."""
+
+    def worker_shutdown(self) -> None:
+        """The worker's main process is stopping."""
+
+    def process_shutdown(self) -> None:
+        """A pool process is exiting."""
+
+    def received(self, *, request: Any) -> None:
+        """The worker took a task message from the broker."""
+
+    def rejected(self, *, message: Any, error: BaseException | None) -> None:
+        """A message was refused (unknown format, disallowed serializer)."""
+
+    def unknown(self, *, message: Any, name: str, task_id: str) -> None:
+        """A message named a task this worker does not know."""
+
+    def started(self, *, request: Any) -> None:
+        """A pool process began running the task (seen from the main process)."""
+
+    def prerun(self, *, task: Any, task_id: str) -> None:
+        """A task is about to run."""
+
+    def postrun(self, *, task: Any, task_id: str, state: str | None) -> None:
+        """A task ran; `state` is SUCCESS, FAILURE or RETRY."""
+
+    def failure(self, *, task: Any, task_id: str, error: BaseException, args: Any, kwargs: Any) -> None:
+        """A task failed for good (retries spent or not retryable)."""
+
+    def time_limit(self, *, request: Any, error: BaseException) -> None:
+        """A task hit its hard time limit; its pool process was killed."""
+
+    def worker_lost(self, *, request: Any) -> None:
+        """The pool process running a task died; the message goes back to the queue."""
+
+    def poisoned(self, *, request: Any, error: BaseException) -> None:
+        """A message killed its worker too many times and is dropped instead of run."""
+
+
+class Hooks:
+    """Runs every hook for an event; a hook's own exception is logged and swallowed."""
+
+    def __init__(self, hooks: Sequence[Hook]):
+        self.hooks = tuple(hooks)
+
+    def emit(self, event: str, **kwargs: Any) -> None:
+        for hook in self.hooks:
+            try:
+                getattr(hook, event)(**kwargs)
+            except Exception:
+                log.exception("the %s hook failed on %s; the task is not affected", hook.name, event)

@@ -1,0 +1,91 @@
+"""The metrics hook: counts, run time and queue wait into the shared Redis metrics."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any, Final
+
+from tasks.hooks.base import Hook
+from tasks.metrics import recorder
+from tasks.settings import MetricsSettings
+
+#: Message header carrying when the message became ready to run (Unix time, seconds).
+READY_AT_HEADER: Final = "platform_ready_at"
+
+#: Task outcome per `task_postrun` state.
+OUTCOMES: Final = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retried"}
+
+
+class MetricsHook(Hook):
+    name = "metrics"
+
+    def __init__(self, settings: MetricsSettings):
+        self.settings = settings
+        self.server: Any = None
+        #: Start times of the tasks running in this process, by task id (monotonic seconds).
+        self.started_at: dict[str, float] = {}
+
+    def before_publish(self, *, headers: dict[str, Any], body: Any) -> None:
+        eta = headers.get("eta")
+        ready_at = _iso_timestamp(eta) if eta else None
+        headers[READY_AT_HEADER] = max(ready_at or 0.0, time.time())
+
+    def worker_ready(self, *, app: Any, hostname: str) -> None:
+        recorder.worker_started(hostname)
+        if self.settings.port:
+            from tasks.metrics.prometheus import serve
+
+            self.server = serve(app, self.settings.port, self.settings.address)
+
+    def worker_shutdown(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server = None
+        recorder.flush()
+
+    def process_shutdown(self) -> None:
+        recorder.flush()
+
+    def received(self, *, request: Any) -> None:
+        recorder.count(request.name, "received")
+
+    def rejected(self, *, message: Any, error: BaseException | None) -> None:
+        recorder.count(_header(message, "task") or "unknown", "rejected")
+
+    def unknown(self, *, message: Any, name: str, task_id: str) -> None:
+        recorder.count(name, "rejected")
+
+    def started(self, *, request: Any) -> None:
+        ready_at = request.request_dict.get(READY_AT_HEADER)
+        wait_s = (request.time_start or time.time()) - float(ready_at) if ready_at is not None else None
+        recorder.started(request.name, wait_s)
+
+    def prerun(self, *, task: Any, task_id: str) -> None:
+        self.started_at[task_id] = time.monotonic()
+
+    def postrun(self, *, task: Any, task_id: str, state: str | None) -> None:
+        start = self.started_at.pop(task_id, None)
+        runtime_s = time.monotonic() - start if start is not None else None
+        outcome = OUTCOMES.get(state or "", "failed")
+        recorder.finished(task.name, outcome, runtime_s, getattr(task.request, "hostname", None))
+
+    def time_limit(self, *, request: Any, error: BaseException) -> None:
+        runtime_s = time.time() - request.time_start if request.time_start else None
+        recorder.finished(request.name, "failed", runtime_s, request.hostname)
+
+    def poisoned(self, *, request: Any, error: BaseException) -> None:
+        recorder.finished(request.name, "failed", None, request.hostname)
+
+
+def _header(message: Any, name: str) -> str | None:
+    headers = getattr(message, "headers", None)
+    value = headers.get(name) if isinstance(headers, dict) else None
+    return str(value) if value else None
+
+
+def _iso_timestamp(text: str) -> float | None:
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,52 @@
+"""Redaction of `argsrepr`/`kwargsrepr`, so Flower, task events and logs never show secrets.
+
+Two places: the platform app's message factory (`RedactingAMQP`), whose reprs also go
+into the `task-sent` event, and the `before_task_publish` hook, which rewrites the
+headers of every message published from this process, by any app, `send_task` included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from celery.app.amqp import AMQP
+from celery.utils.saferepr import saferepr
+
+from tasks.hooks.base import Hook
+from tasks.redaction import redact
+from tasks.settings import get_settings
+
+#: Celery's default bound on an argument repr (`argsrepr_maxsize`).
+REPR_MAX_CHARS: Final = 1024
+
+
+def redacted_repr(value: Any, secrets: Sequence[str]) -> str:
+    return str(saferepr(redact(value, secrets), REPR_MAX_CHARS))
+
+
+class RedactionHook(Hook):
+    name = "redaction"
+
+    def __init__(self, secrets: Sequence[str]):
+        self.secrets = tuple(secrets)
+
+    def before_publish(self, *, headers: dict[str, Any], body: Any) -> None:
+        if "task" not in headers or not isinstance(body, list | tuple) or len(body) < 2:
+            return
+        headers["argsrepr"] = redacted_repr(body[0], self.secrets)
+        headers["kwargsrepr"] = redacted_repr(body[1], self.secrets)
+
+
+class RedactingAMQP(AMQP):  # type: ignore[misc]  # celery ships no type hints
+    """The platform app's message factory: reprs are redacted before the message and its events exist."""
+
+    def as_task_v2(
+        self, task_id: str, name: str, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any
+    ) -> Any:
+        secrets = get_settings().secrets()
+        if options.get("argsrepr") is None:
+            options["argsrepr"] = redacted_repr(args or (), secrets)
+        if options.get("kwargsrepr") is None:
+            options["kwargsrepr"] = redacted_repr(kwargs or {}, secrets)
+        return super().as_task_v2(task_id, name, args, kwargs, *rest, **options)

@@ -1,0 +1,98 @@
+"""The one place hooks are built from settings and connected to Celery's signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, signals
+
+from tasks.hooks.base import Hook, Hooks
+from tasks.settings import Settings, get_settings
+
+_active: Hooks | None = None
+
+
+def build(settings: Settings) -> list[Hook]:
+    """The hooks for these settings, in the order they run."""
+    from tasks.hooks.deadletter import DeadLetterHook
+    from tasks.hooks.liveness import LivenessHook
+    from tasks.hooks.logcontext import LogContextHook
+    from tasks.hooks.metrics import MetricsHook
+    from tasks.hooks.redaction import RedactionHook
+
+    hooks: list[Hook] = [RedactionHook(settings.secrets()), LogContextHook(), LivenessHook(settings.worker)]
+    if settings.metrics.enabled:
+        hooks.append(MetricsHook(settings.metrics))
+    if settings.dlq.enabled:
+        hooks.append(DeadLetterHook())
+    return hooks
+
+
+def current() -> Hooks:
+    """The process's hooks (built on first use, so importing costs nothing)."""
+    global _active
+    if _active is None:
+        _active = Hooks(build(get_settings()))
+    return _active
+
+
+def emit(event: str, **kwargs: Any) -> None:
+    current().emit(event, **kwargs)
+
+
+def register(app: Celery) -> None:
+    """Connect every signal the hooks observe; called once by tasks.application."""
+    if "amqp" in app.__dict__:
+        raise RuntimeError("hooks.register(app) must run before the app's first message")
+    app.amqp_cls = "tasks.hooks.redaction:RedactingAMQP"
+    signals.before_task_publish.connect(_before_publish, weak=False, dispatch_uid="tasks.hooks.publish")
+    signals.worker_ready.connect(_worker_ready, weak=False, dispatch_uid="tasks.hooks.ready")
+    signals.worker_shutdown.connect(_worker_shutdown, weak=False, dispatch_uid="tasks.hooks.shutdown")
+    signals.worker_process_shutdown.connect(_process_shutdown, weak=False, dispatch_uid="tasks.hooks.exit")
+    signals.task_received.connect(_received, weak=False, dispatch_uid="tasks.hooks.received")
+    signals.task_rejected.connect(_rejected, weak=False, dispatch_uid="tasks.hooks.rejected")
+    signals.task_unknown.connect(_unknown, weak=False, dispatch_uid="tasks.hooks.unknown")
+    signals.task_prerun.connect(_prerun, weak=False, dispatch_uid="tasks.hooks.prerun")
+    signals.task_postrun.connect(_postrun, weak=False, dispatch_uid="tasks.hooks.postrun")
+    signals.task_failure.connect(_failure, weak=False, dispatch_uid="tasks.hooks.failure")
+
+
+def _before_publish(headers: dict[str, Any] | None = None, body: Any = None, **_: Any) -> None:
+    if headers is not None:
+        emit("before_publish", headers=headers, body=body)
+
+
+def _worker_ready(sender: Any, **_: Any) -> None:
+    emit("worker_ready", app=sender.app, hostname=sender.hostname)
+
+
+def _worker_shutdown(**_: Any) -> None:
+    emit("worker_shutdown")
+
+
+def _process_shutdown(**_: Any) -> None:
+    emit("process_shutdown")
+
+
+def _received(request: Any, **_: Any) -> None:
+    emit("received", request=request)
+
+
+def _rejected(message: Any, exc: BaseException | None = None, **_: Any) -> None:
+    emit("rejected", message=message, error=exc)
+
+
+def _unknown(message: Any, name: str, id: str, **_: Any) -> None:
+    emit("unknown", message=message, name=name, task_id=id)
+
+
+def _prerun(task_id: str, task: Any, **_: Any) -> None:
+    emit("prerun", task=task, task_id=task_id)
+
+
+def _postrun(task_id: str, task: Any, state: str | None = None, **_: Any) -> None:
+    emit("postrun", task=task, task_id=task_id, state=state)
+
+
+def _failure(sender: Any, task_id: str, exception: BaseException, args: Any = (), kwargs: Any = None, **_: Any) -> None:
+    emit("failure", task=sender, task_id=task_id, error=exception, args=args, kwargs=kwargs)

@@ -1,0 +1,76 @@
+"""Documents stuck in `processing`: requeued a bounded number of times, then failed and dead-lettered."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery
+
+from tasks import deadletter
+from tasks.errors import PermanentError
+from tasks.queues import queue_for
+from tasks.redis_client import get_redis, key
+from tasks.settings import Settings
+from tasks.upload import registry
+from tasks.upload.stale import find_stale
+
+logger = logging.getLogger(__name__)
+
+#: How often each document has been requeued by maintenance.
+RECOVERIES = key("maintenance", "recoveries")
+TASK_NAME = "uploads.process_document"
+
+
+class StaleDocument(PermanentError):
+    """A document stayed `processing` past every recovery."""
+
+
+def recover(app: Celery, settings: Settings) -> dict[str, Any]:
+    """Requeue or fail every stale document; returns what was done to which."""
+    requeued: list[str] = []
+    failed: list[str] = []
+    for record in find_stale(settings.upload.stale_after_s):
+        document_id = record["document_id"]
+        attempts = int(get_redis().hincrby(RECOVERIES, document_id, 1))
+        kwargs = original_kwargs(app, record.get("task_id"))
+        if kwargs is not None and attempts <= settings.upload.max_recoveries:
+            registry.update(document_id, status="pending", stage=None, progress=0)
+            result = app.send_task(TASK_NAME, kwargs=kwargs, queue=queue_for(TASK_NAME).value)
+            registry.update(document_id, task_id=result.id)
+            logger.warning("requeued stale document %s as task %s (recovery %d)", document_id, result.id, attempts)
+            requeued.append(document_id)
+            continue
+        give_up(document_id, record, kwargs, attempts)
+        failed.append(document_id)
+    return {"requeued": requeued, "failed": failed}
+
+
+def original_kwargs(app: Celery, task_id: str | None) -> dict[str, Any] | None:
+    """The stale run's arguments, from the result backend's extended metadata."""
+    if not task_id:
+        return None
+    kwargs = app.AsyncResult(task_id).kwargs
+    return dict(kwargs) if isinstance(kwargs, dict) and kwargs else None
+
+
+def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | None, attempts: int) -> None:
+    why = (
+        f"document {document_id} stayed processing past {attempts - 1} recoveries"
+        if kwargs is not None
+        else f"document {document_id} stayed processing and its original arguments are gone"
+    )
+    registry.update(document_id, status="failed", error=why)
+    deadletter.record(
+        task_id=record.get("task_id") or document_id,
+        task=TASK_NAME,
+        queue=queue_for(TASK_NAME).value,
+        args=[],
+        kwargs=kwargs or {},
+        reason="worker_lost",
+        exception=StaleDocument(why),
+        retries=attempts - 1,
+        worker=None,
+    )
+    get_redis().hdel(RECOVERIES, document_id)
+    logger.error("%s: marked failed and dead-lettered", why)

@@ -1,0 +1,1 @@
+"""The daily summary: what the platform did since the previous one."""

@@ -1,0 +1,1 @@
+"""Schedules: cron expressions down to the second, stored by the leader-locked beat scheduler."""

@@ -1,0 +1,116 @@
+"""The reaper: requeues the unacknowledged Redis messages that no live worker holds.
+
+kombu keeps every delivered, unacknowledged message in the broker's `unacked` hash
+(indexed by delivery time in `unacked_index`) and requeues it only after the
+`visibility_timeout`, which must be long enough for the longest task. A worker that
+dies leaves its messages there; the reaper, running in every live worker, requeues
+those whose delivery is older than `dead_after_s` and whose tag no live worker
+reports holding, in two passes at least a heartbeat apart, with kombu's own
+`restore_by_tag`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from celery import Celery
+
+from tasks.core import deliveries
+from tasks.redis_client import get_redis
+from tasks.settings import WorkerSettings
+from tasks.worker_liveness.keys import REAPER_LOCK, SUSPECTS, WORKERS, heartbeat_key, held_key
+
+log = logging.getLogger(__name__)
+
+
+def live_holdings() -> tuple[set[str], set[str]]:
+    """Live workers and the union of the tags they hold; forgets workers without a heartbeat."""
+    client = get_redis()
+    workers = sorted(str(worker) for worker in client.smembers(WORKERS))
+    pipe = client.pipeline(transaction=False)
+    for worker in workers:
+        pipe.exists(heartbeat_key(worker))
+        pipe.smembers(held_key(worker))
+    replies = pipe.execute()
+    live: set[str] = set()
+    held: set[str] = set()
+    for worker, alive, tags in zip(workers, replies[::2], replies[1::2], strict=True):
+        if alive:
+            live.add(worker)
+            held |= {str(tag) for tag in tags}
+    dead = set(workers) - live
+    if dead:
+        client.srem(WORKERS, *dead)
+    return live, held
+
+
+def reap(app: Celery, hostname: str, settings: WorkerSettings) -> int:
+    """Requeue orphaned messages (Redis brokers only); returns how many. One reaper at a time."""
+    client = get_redis()
+    if not client.set(REAPER_LOCK, hostname, nx=True, ex=max(settings.heartbeat_s * 2, 10)):
+        return 0
+    try:
+        with app.pool.acquire(block=True) as connection:
+            if connection.transport.driver_type != "redis":
+                return 0
+            return _restore_orphans(connection.default_channel, settings)
+    finally:
+        client.delete(REAPER_LOCK)
+
+
+def _restore_orphans(channel: Any, settings: WorkerSettings) -> int:
+    broker = channel.client
+    now = time.time()
+    # Read the live workers' holdings after the candidates: a tag handed over in between
+    # is then already in a held set (or younger than the cutoff).
+    candidates = [
+        _text(t) for t in broker.zrangebyscore(channel.unacked_index_key, "-inf", now - settings.dead_after_s)
+    ]
+    _, held = live_holdings()
+    orphans = [tag for tag in candidates if tag not in held]
+    due = _confirmed(orphans, now, settings.heartbeat_s)
+    for tag in due:
+        task_id = _task_id(broker.hget(channel.unacked_key, tag))
+        if task_id is not None:
+            deliveries.record_loss(task_id)
+        channel.qos.restore_by_tag(tag, client=broker)
+        log.warning("requeued message %s (task id %s) left unacknowledged by a dead worker", tag, task_id)
+    return len(due)
+
+
+def _confirmed(orphans: list[str], now: float, heartbeat_s: float) -> list[str]:
+    """The orphans already seen orphaned by an earlier pass at least one heartbeat ago.
+
+    A live worker drops a finished task from its heartbeat a moment before the
+    acknowledgement reaches the broker; an orphan seen twice is not in that moment.
+    """
+    client = get_redis()
+    suspects = {str(tag): float(seen) for tag, seen in client.hgetall(SUSPECTS).items()}
+    due = [tag for tag in orphans if tag in suspects and suspects[tag] <= now - heartbeat_s]
+    pipe = client.pipeline(transaction=False)
+    cleared = [tag for tag in suspects if tag not in orphans or tag in due]
+    if cleared:
+        pipe.hdel(SUSPECTS, *cleared)
+    for tag in orphans:
+        if tag not in suspects:
+            pipe.hset(SUSPECTS, tag, now)
+    pipe.execute()
+    return due
+
+
+def _task_id(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    try:
+        message, _exchange, _routing_key = json.loads(_text(raw))
+        task_id = message.get("headers", {}).get("id")
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return str(task_id) if task_id else None
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

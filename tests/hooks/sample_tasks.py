@@ -1,0 +1,72 @@
+"""Test-only tasks, loaded by test workers through TASKS_WORKER__EXTRA_TASK_MODULES."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from pydantic import BaseModel, ConfigDict
+
+from tasks.core.task import PlatformTask, platform_task
+from tasks.errors import PermanentError, RetryableError
+from tasks.redis_client import get_redis, key
+
+
+def runs_key(task_id: str) -> str:
+    """How many times a task id started running (counted by the tasks themselves)."""
+    return key("testing", "runs", task_id)
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: int = 0
+    sleep_s: float = 0.0
+    note: str = ""
+    token: str | None = None
+
+
+def _count_run(task: PlatformTask) -> None:
+    get_redis().incr(runs_key(task.request.id))
+
+
+@platform_task(name="testing.noop")
+def noop(_: object) -> None:
+    """Nothing: the unit of the hooks' overhead benchmark."""
+
+
+@platform_task(name="testing.work", params=Params, bind=True)
+def work(task: PlatformTask, params: Params) -> int:
+    _count_run(task)
+    if params.sleep_s:
+        time.sleep(params.sleep_s)
+    return params.value
+
+
+@platform_task(name="testing.permanent_failure", params=Params)
+def permanent_failure(params: Params) -> None:
+    raise PermanentError(f"cannot do {params.value} {params.note}")
+
+
+@platform_task(name="testing.transient_failure", params=Params, max_retries=2)
+def transient_failure(params: Params) -> None:
+    raise RetryableError(f"still busy with {params.value}")
+
+
+@platform_task(name="testing.hard_limit", params=Params, time_limit=1)
+def hard_limit(params: Params) -> None:
+    # Sleeping in slices: a soft limit would interrupt one sleep; only the hard kill stops this.
+    deadline = time.monotonic() + params.sleep_s
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@platform_task(name="testing.poison", params=Params, bind=True)
+def poison(task: PlatformTask, _: Params) -> None:
+    _count_run(task)
+    os._exit(1)
+
+
+@platform_task(name="testing.rate_limited", params=Params)
+def rate_limited(params: Params) -> None:
+    raise RetryableError("slow down", retry_after_s=params.sleep_s, counts_as_attempt=False)

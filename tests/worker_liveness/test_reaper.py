@@ -1,0 +1,79 @@
+"""The reaper against a real Redis broker: orphans come back after two passes, held tags never."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from tasks.settings import WorkerSettings
+from tasks.worker_liveness import heartbeat, reaper
+from tests.harness import services
+from tests.harness.clients import client_app
+
+SETTINGS = WorkerSettings(heartbeat_s=1, dead_after_s=2)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Celery]:
+    """A client on a Redis broker of its own, so no worker takes the test's messages."""
+    server = services.RedisServer(tmp_path / "redis").start()
+    yield client_app(broker_url=server.url)
+    server.stop()
+
+
+def take_without_ack(client: Celery) -> str:
+    """Receive one message and vanish without acknowledging it, as a killed worker does."""
+    with client.connection_for_write() as connection:
+        channel = connection.channel()
+        message = channel.basic_get("default", no_ack=False)
+        assert message is not None
+        tag = str(message.delivery_tag)
+        # A killed worker never requeues what it holds on its way out.
+        channel.qos._delivered.clear()
+        channel.close()
+    return tag
+
+
+def waiting(client: Celery) -> int:
+    from tasks.metrics.queues import queue_lengths
+
+    return queue_lengths(client)["default"]
+
+
+def unacked(client: Celery) -> set[str]:
+    with client.connection_for_read() as connection:
+        channel = connection.default_channel
+        return {tag.decode() for tag in channel.client.hkeys(channel.unacked_key)}
+
+
+def test_an_orphan_is_requeued_on_the_second_pass(broker: Celery) -> None:
+    broker.send_task("testing.work", kwargs={"value": 1})
+    tag = take_without_ack(broker)
+    time.sleep(SETTINGS.dead_after_s + 0.1)
+
+    first = reaper.reap(broker, "reaper@test", SETTINGS)
+    time.sleep(SETTINGS.heartbeat_s + 0.1)
+    second = reaper.reap(broker, "reaper@test", SETTINGS)
+
+    assert (first, second) == (0, 1)
+    assert waiting(broker) == 1
+    assert tag not in unacked(broker)
+
+
+def test_a_tag_held_by_a_live_worker_stays(broker: Celery) -> None:
+    broker.send_task("testing.work", kwargs={"value": 2})
+    tag = take_without_ack(broker)
+    time.sleep(SETTINGS.dead_after_s + 0.1)
+
+    for _ in range(3):
+        heartbeat.beat("holder@test", SETTINGS, [tag])
+        assert reaper.reap(broker, "reaper@test", SETTINGS) == 0
+        time.sleep(SETTINGS.heartbeat_s + 0.1)
+
+    assert waiting(broker) == 0
+    assert tag in unacked(broker)
+    heartbeat.stop("holder@test")
