@@ -1,0 +1,102 @@
+"""One run under the environment's lock: its status record, and what a failure leaves in it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import redis
+
+from tasks.errors import RetryableError
+from tasks.infra.errors import LockBusy, LockLost, aws_errors
+from tasks.infra.health import record_health
+from tasks.infra.lock import EnvironmentLock
+from tasks.infra.status import ExecutionResult, Status, StatusRecorder, publish_event
+from tasks.settings import InfraSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Who runs, with which clients, and where the run stands in its retry budget."""
+
+    client: DynamoDBClient
+    redis: redis.Redis
+    settings: InfraSettings
+    run_id: str
+    owner: str
+    retry_count: int = 0
+    final_attempt: bool = True
+
+
+Body = Callable[[StatusRecorder, EnvironmentLock], None]
+
+
+def run_locked(
+    context: RunContext,
+    environment: str,
+    body: Body,
+    *,
+    first_status: Status,
+    failed_status: Status,
+    dry_run: bool = False,
+) -> ExecutionResult:
+    """Run `body` holding the lock; record `retrying` or `failed_status` if it raises, then re-raise."""
+    lock = EnvironmentLock(context.redis, environment, ttl_s=context.settings.lock_ttl_s, owner=context.owner)
+    try:
+        lock.acquire()
+    except LockBusy as busy:
+        log.warning("%s", busy)
+        publish_event(context.redis, environment, context.run_id, "retrying", str(busy))
+        raise
+    try:
+        result = ExecutionResult(
+            environment=environment,
+            owner=context.owner,
+            run_id=context.run_id,
+            dry_run=dry_run,
+            retry_count=context.retry_count,
+        )
+        recorder = StatusRecorder(context.redis, result, health=record_health, guard=lock.check)
+        recorder.transition(first_status, f"lock acquired by {context.owner}")
+        _run_body(context, recorder, lock, body, failed_status)
+        return recorder.result
+    finally:
+        lock.release()
+
+
+def _run_body(
+    context: RunContext, recorder: StatusRecorder, lock: EnvironmentLock, body: Body, failed_status: Status
+) -> None:
+    try:
+        with aws_errors():
+            body(recorder, lock)
+    except RetryableError as error:
+        # A run that lost its lock leaves the record to the run that holds it now.
+        with suppress(LockLost):
+            if context.final_attempt:
+                _fail(recorder, failed_status, f"retries exhausted: {error}", "see the dead-letter store; re-run")
+            else:
+                recorder.transition(
+                    "retrying",
+                    recorder.result.phase,
+                    error_message=str(error),
+                    retry_count=context.retry_count + 1,
+                    next_action="retried automatically with backoff",
+                )
+        raise
+    except Exception as error:
+        with suppress(LockLost):
+            _fail(recorder, failed_status, f"{type(error).__name__}: {error}", "fix the cause, then re-run")
+        raise
+
+
+def _fail(recorder: StatusRecorder, status: Status, message: str, next_action: str) -> None:
+    recorder.transition(status, recorder.result.phase, success=False, error_message=message, next_action=next_action)
