@@ -1,0 +1,1 @@
+"""Pull-request monitoring: poll GitHub, read check runs, explain failures, apply guarded fixes."""

@@ -1,0 +1,153 @@
+"""Guarded fixes: re-run failed jobs, or commit a caller's unified diff onto the PR's head branch.
+
+A patch is written through the Git Data API (blobs, a tree on the head's tree, a
+commit whose only parent is the head, then a fast-forward ref update: never a
+force push), and only after checking that the head is still the one the caller
+saw. Refusals are results (`applied: false` with the reason), not errors.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from unidiff.patch import PatchedFile, PatchSet
+
+from tasks.github.client import GitHubClient
+from tasks.github.errors import GitHubRequestError
+from tasks.github.monitor import FAILED_CONCLUSIONS
+
+COMMIT_MESSAGE = "Apply suggested fix to pull request #{number}\n\nCommitted by the tasks platform (pr.apply_fix)."
+
+
+@dataclass(frozen=True)
+class FixResult:
+    applied: bool
+    reason: str
+    commit_sha: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"applied": self.applied, "reason": self.reason, "commit_sha": self.commit_sha}
+
+
+class PatchDoesNotApply(Exception):
+    """The diff's context does not match the file on the head commit."""
+
+
+def rerun_failed_jobs(client: GitHubClient, repository: str, number: int) -> FixResult:
+    pull = client.request("GET", f"/repos/{repository}/pulls/{number}")
+    head_sha = pull["head"]["sha"]
+    runs, _ = client.get_all(f"/repos/{repository}/actions/runs", {"head_sha": head_sha})
+    failed = [run["id"] for run in runs if run.get("conclusion") in FAILED_CONCLUSIONS]
+    if not failed:
+        return FixResult(False, f"no failed workflow run on head {head_sha[:12]}")
+    for run_id in failed:
+        client.request("POST", f"/repos/{repository}/actions/runs/{run_id}/rerun-failed-jobs")
+    return FixResult(True, f"re-ran the failed jobs of {len(failed)} workflow run(s): {failed}")
+
+
+def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, expected_head_sha: str) -> FixResult:
+    pull = client.request("GET", f"/repos/{repository}/pulls/{number}")
+    head = pull["head"]
+    if pull.get("state") != "open":
+        return FixResult(False, f"pull request #{number} is {pull.get('state')}")
+    if head["sha"] != expected_head_sha:
+        return FixResult(False, f"head moved: expected {expected_head_sha[:12]}, found {head['sha'][:12]}")
+    head_repo = head.get("repo")
+    if head_repo is None:
+        return FixResult(False, "the head repository (a fork) no longer exists")
+    target = str(head_repo["full_name"])
+    if (head_repo.get("permissions") or {}).get("push") is False:
+        return FixResult(False, f"no push access to {target}")
+    if target != repository and not pull.get("maintainer_can_modify"):
+        return FixResult(False, f"the head branch is on the fork {target}, which does not allow maintainers to push")
+    commit = client.request("GET", f"/repos/{target}/git/commits/{head['sha']}")
+    base_tree = commit["tree"]["sha"]
+    listing = client.request("GET", f"/repos/{target}/git/trees/{base_tree}", params={"recursive": "1"})
+    entries = {entry["path"]: entry for entry in listing.get("tree", []) if entry.get("type") == "blob"}
+    try:
+        changes = [
+            change
+            for patched in PatchSet(patch)
+            for change in _tree_changes(client, target, entries, patched, bool(listing.get("truncated")))
+        ]
+    except PatchDoesNotApply as error:
+        return FixResult(False, f"the patch does not apply: {error}")
+    tree = client.request("POST", f"/repos/{target}/git/trees", json_body={"base_tree": base_tree, "tree": changes})
+    new_commit = client.request(
+        "POST",
+        f"/repos/{target}/git/commits",
+        json_body={"message": COMMIT_MESSAGE.format(number=number), "tree": tree["sha"], "parents": [head["sha"]]},
+    )
+    try:
+        client.request(
+            "PATCH",
+            f"/repos/{target}/git/refs/heads/{head['ref']}",
+            json_body={"sha": new_commit["sha"], "force": False},
+        )
+    except GitHubRequestError as error:
+        if error.status != 422:
+            raise
+        return FixResult(False, "head moved while the commit was written: the ref update was not a fast-forward")
+    return FixResult(True, f"committed onto {target}:{head['ref']}", new_commit["sha"])
+
+
+def _tree_changes(
+    client: GitHubClient, target: str, entries: dict[str, Any], patched: PatchedFile, truncated: bool
+) -> list[dict[str, Any]]:
+    source_path = _strip(patched.source_file)
+    target_path = _strip(patched.target_file)
+    if patched.is_removed_file:
+        _entry(entries, source_path, truncated)
+        return [{"path": source_path, "mode": "100644", "type": "blob", "sha": None}]
+    if patched.is_added_file:
+        if target_path in entries:
+            raise PatchDoesNotApply(f"{target_path} already exists")
+        original: list[str] = []
+        mode = "100644"
+    else:
+        entry = _entry(entries, source_path, truncated)
+        blob = client.request("GET", f"/repos/{target}/git/blobs/{entry['sha']}")
+        original = base64.b64decode(blob["content"]).decode("utf-8").splitlines(keepends=True)
+        mode = str(entry["mode"])
+    content = "".join(apply_hunks(original, patched))
+    created = client.request(
+        "POST",
+        f"/repos/{target}/git/blobs",
+        json_body={"content": base64.b64encode(content.encode()).decode(), "encoding": "base64"},
+    )
+    changes = [{"path": target_path, "mode": mode, "type": "blob", "sha": created["sha"]}]
+    if source_path != target_path and not patched.is_added_file:
+        changes.append({"path": source_path, "mode": mode, "type": "blob", "sha": None})
+    return changes
+
+
+def apply_hunks(lines: list[str], patched: PatchedFile) -> list[str]:
+    """The file after the hunks; each hunk's context must match exactly where it says."""
+    result: list[str] = []
+    position = 0
+    for hunk in patched:
+        start = max(hunk.source_start - 1, 0)
+        if start < position:
+            raise PatchDoesNotApply(f"{patched.path}: overlapping hunks")
+        expected = [line.value for line in hunk if line.is_context or line.is_removed]
+        found = lines[start : start + len(expected)]
+        if [line.rstrip("\r\n") for line in found] != [line.rstrip("\r\n") for line in expected]:
+            raise PatchDoesNotApply(f"{patched.path}: hunk at line {hunk.source_start} does not match")
+        result.extend(lines[position:start])
+        result.extend(line.value for line in hunk if line.is_context or line.is_added)
+        position = start + len(expected)
+    result.extend(lines[position:])
+    return result
+
+
+def _entry(entries: dict[str, Any], path: str, truncated: bool) -> Any:
+    if path not in entries:
+        hint = " (the tree listing was truncated)" if truncated else ""
+        raise PatchDoesNotApply(f"{path} is not in the head commit{hint}")
+    return entries[path]
+
+
+def _strip(path: str) -> str:
+    return path[2:] if path.startswith(("a/", "b/")) else path

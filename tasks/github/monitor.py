@@ -1,0 +1,134 @@
+"""Monitoring as plain functions: list pull requests, read their checks, analyse failed runs.
+
+They take a client and return plain data, and know nothing of Celery; the tasks
+(tasks.github.tasks) queue the follow-up work they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tasks.github import comments, state
+from tasks.github.classifier import classify
+from tasks.github.client import GitHubClient
+from tasks.github.errors import GitHubRequestError
+from tasks.github.state import PullState
+
+#: Check-run conclusions that count as failures worth explaining.
+FAILED_CONCLUSIONS = frozenset({"failure", "timed_out", "cancelled", "startup_failure"})
+#: The GitHub App that runs Actions; its check runs have job logs.
+ACTIONS_APP = "github-actions"
+
+
+@dataclass(frozen=True)
+class RepositoryScan:
+    repository: str
+    pulls: dict[int, PullState]
+    changed: list[int]
+    closed: list[int]
+    not_modified: bool
+
+
+def scan_repository(client: GitHubClient, repository: str) -> RepositoryScan:
+    """List open pull requests (conditionally) and compare them with the remembered state."""
+    pulls, not_modified = client.get_all(f"/repos/{repository}/pulls", {"state": "open"})
+    current = {pull.number: pull for pull in map(PullState.from_api, pulls)}
+    previous = state.load_pulls(repository)
+    changed, closed = state.detect_changes(previous, current)
+    return RepositoryScan(repository, state.merge(previous, current), changed, closed, not_modified)
+
+
+def remember(scan: RepositoryScan) -> None:
+    """Keep what a scan saw; called once its follow-up work is queued, so no change is lost."""
+    if scan.changed or scan.closed:
+        state.save_pulls(scan.repository, scan.pulls, scan.closed)
+    for number in scan.closed:
+        state.forget_pull(scan.repository, number)
+
+
+@dataclass
+class PullCheck:
+    repository: str
+    number: int
+    head_sha: str
+    state: str
+    failed_check_runs: list[int] = field(default_factory=list)
+    #: Failed runs seen here for the first time: each is analysed once.
+    to_analyse: list[int] = field(default_factory=list)
+
+    def as_result(self) -> dict[str, Any]:
+        return {
+            "repository": self.repository,
+            "number": self.number,
+            "head_sha": self.head_sha,
+            "state": self.state,
+            "failed_check_runs": self.failed_check_runs,
+        }
+
+
+def pull_state(client: GitHubClient, repository: str, number: int) -> PullState:
+    """The remembered pull request, or GitHub's when the monitor has not seen it yet."""
+    known = state.load_pull(repository, number)
+    if known is not None:
+        return known
+    pull = PullState.from_api(client.get(f"/repos/{repository}/pulls/{number}").data)
+    state.save_pull(repository, pull)
+    return pull
+
+
+def check_pull_request(client: GitHubClient, repository: str, number: int, head_sha: str | None = None) -> PullCheck:
+    """Read the head commit's check runs and combined status; note the failed runs."""
+    head_sha = head_sha or pull_state(client, repository, number).head_sha
+    runs, _ = client.get_all(f"/repos/{repository}/commits/{head_sha}/check-runs")
+    combined = client.get(f"/repos/{repository}/commits/{head_sha}/status").data
+    failed = sorted(int(run["id"]) for run in runs if run.get("conclusion") in FAILED_CONCLUSIONS)
+    pending = any(run.get("status") != "completed" for run in runs)
+    status_state = str(combined.get("state", "success")) if combined.get("statuses") else "success"
+    if failed or status_state in {"failure", "error"}:
+        overall = "failure"
+    elif pending or status_state == "pending":
+        overall = "pending"
+    else:
+        overall = "success"
+    known = state.load_pull(repository, number)
+    if known is not None and known.head_sha == head_sha:
+        state.save_pull(repository, known.model_copy(update={"checked_sha": head_sha, "checked_state": overall}))
+    to_analyse = [run_id for run_id in failed if state.claim_check_run(repository, run_id)]
+    return PullCheck(repository, number, head_sha, overall, failed, to_analyse)
+
+
+def fetch_failure_text(client: GitHubClient, repository: str, run: dict[str, Any]) -> str:
+    """The job log of an Actions check run; the check run's own output for any other app."""
+    app = (run.get("app") or {}).get("slug")
+    if app == ACTIONS_APP:
+        try:
+            return client.get_text(f"/repos/{repository}/actions/jobs/{run['id']}/logs")
+        except GitHubRequestError as error:
+            # Logs expire (410) or are hidden from the token (403/404): the output text still helps.
+            if error.status not in {403, 404, 410}:
+                raise
+    output = run.get("output") or {}
+    return "\n".join(str(output.get(part) or "") for part in ("title", "summary", "text"))
+
+
+def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) -> dict[str, Any]:
+    """Classify one failed check run and refresh the summary comment of its pull requests."""
+    run = client.get(f"/repos/{repository}/check-runs/{check_run_id}").data
+    result = classify(fetch_failure_text(client, repository, run)).as_dict()
+    head_sha = str(run.get("head_sha", ""))
+    record = {**result, "name": run.get("name", str(check_run_id)), "head_sha": head_sha}
+    for number in _pull_numbers(repository, run, head_sha):
+        state.save_analysis(repository, number, check_run_id, record)
+        current = [a for a in state.load_analyses(repository, number) if a.get("head_sha") == head_sha]
+        comments.upsert(client, repository, number, comments.render(head_sha, current))
+    result.pop("tool")
+    return result
+
+
+def _pull_numbers(repository: str, run: dict[str, Any], head_sha: str) -> list[int]:
+    numbers = [int(pull["number"]) for pull in run.get("pull_requests") or []]
+    if numbers:
+        return numbers
+    # Check runs of pull requests from forks list no pull request; the monitor's state knows the head.
+    return [pull.number for pull in state.load_pulls(repository).values() if pull.head_sha == head_sha]

@@ -1,0 +1,130 @@
+"""Keyword arguments of the pull-request tasks and the webhook payloads they read, as pydantic models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
+
+from tasks.settings import REPOSITORY_PATTERN
+
+Repository = Annotated[str, StringConstraints(pattern=REPOSITORY_PATTERN)]
+Sha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RepositoryParams(Params):
+    repository: Repository
+
+
+class PullParams(RepositoryParams):
+    number: PositiveInt
+
+
+class CheckPullParams(PullParams):
+    #: The head commit to check, when the caller knows it (the monitor and webhooks do).
+    head_sha: Sha | None = None
+
+
+class CheckRunParams(RepositoryParams):
+    check_run_id: PositiveInt
+
+
+class FixParams(PullParams):
+    strategy: Literal["rerun_failed_jobs", "patch"]
+    patch: str | None = None
+    expected_head_sha: Sha | None = None
+
+    @model_validator(mode="after")
+    def _check_patch(self) -> FixParams:
+        if self.strategy == "rerun_failed_jobs":
+            if self.patch is not None:
+                raise ValueError("patch is only taken with strategy 'patch'")
+            return self
+        if self.expected_head_sha is None:
+            raise ValueError("expected_head_sha is required with strategy 'patch'")
+        if not self.patch or not _is_unified_diff(self.patch):
+            raise ValueError("patch must be a unified diff of at least one file")
+        return self
+
+
+def _is_unified_diff(text: str) -> bool:
+    try:
+        files = PatchSet(text)
+    except UnidiffParseError:
+        return False
+    return len(files) > 0 and all(len(patched) > 0 or patched.is_removed_file for patched in files)
+
+
+class WebhookParams(Params):
+    event: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
+    delivery_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    payload: dict[str, Any]
+
+
+class Payload(BaseModel):
+    """A webhook payload: only the fields read are checked; GitHub's others are kept out."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class RepositoryRef(Payload):
+    full_name: Repository
+
+
+class Head(Payload):
+    sha: Sha
+    ref: str = ""
+
+
+class PullRef(Payload):
+    number: PositiveInt
+
+
+class PullRequest(PullRef):
+    head: Head
+    updated_at: str = ""
+
+
+class PullRequestEvent(Payload):
+    action: str
+    repository: RepositoryRef
+    pull_request: PullRequest
+
+
+class CheckRun(Payload):
+    id: PositiveInt
+    head_sha: Sha
+    conclusion: str | None = None
+    pull_requests: list[PullRef] = Field(default_factory=list)
+
+
+class CheckRunEvent(Payload):
+    action: str
+    repository: RepositoryRef
+    check_run: CheckRun
+
+
+class CheckSuite(Payload):
+    head_sha: Sha
+    conclusion: str | None = None
+    pull_requests: list[PullRef] = Field(default_factory=list)
+
+
+class CheckSuiteEvent(Payload):
+    action: str
+    repository: RepositoryRef
+    check_suite: CheckSuite
+
+
+#: The events `pr.handle_webhook` handles, and the shape it requires of each.
+EVENTS: dict[str, type[Payload]] = {
+    "pull_request": PullRequestEvent,
+    "check_run": CheckRunEvent,
+    "check_suite": CheckSuiteEvent,
+}

@@ -1,0 +1,50 @@
+"""Fixtures of the pull-request tests: a fake GitHub per test, workers pointed at it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from celery import Celery
+
+from tests.github.fake_github import FakeGitHub
+from tests.harness.workers import WorkerProcess
+
+TOKEN = "ghp-test-token-0123456789"
+
+
+@pytest.fixture
+def repo_name() -> str:
+    """A repository name of the test's own: work left over by an earlier test never touches it."""
+    return f"acme/widgets-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def fake(app: Celery) -> Iterator[FakeGitHub]:
+    # Follow-up tasks an earlier test left queued must not reach this test's server.
+    app.control.purge()
+    server = FakeGitHub(token=TOKEN).start()
+    yield server
+    server.stop()
+
+
+def github_env(fake: FakeGitHub, repositories: str = "", **extra: str) -> dict[str, str]:
+    env = {
+        "TASKS_GITHUB__API_URL": fake.url,
+        "TASKS_GITHUB__TOKEN": TOKEN,
+        "TASKS_GITHUB__REPOSITORIES": repositories,
+        "TASKS_GITHUB__REQUEST_TIMEOUT_S": "5",
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def github_worker(fake: FakeGitHub, start_worker: Callable[..., WorkerProcess]) -> Callable[..., WorkerProcess]:
+    """Factory: a worker on every queue whose GitHub is the fake, with extra settings."""
+
+    def start(repositories: str = "", **extra: str) -> WorkerProcess:
+        return start_worker(env=github_env(fake, repositories, **extra))
+
+    return start

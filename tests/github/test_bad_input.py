@@ -1,0 +1,77 @@
+"""Bad calls fail at once, name the field, are dead-lettered, and send nothing to GitHub."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from celery import Celery
+
+from tests.github.conftest import github_env
+from tests.github.fake_github import FakeGitHub
+from tests.github.test_fixes import PATCH
+from tests.harness.workers import WorkerProcess, wait_for
+
+SHA = "a" * 40
+BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
+    ("pr.monitor_repository", {"repository": "not a repository"}, "repository"),
+    ("pr.check_pull_request", {"repository": "acme/widgets", "number": "seven"}, "number"),
+    ("pr.analyze_check_failure", {"repository": "acme/widgets"}, "check_run_id"),
+    ("pr.apply_fix", {"repository": "acme/widgets", "number": 1, "strategy": "force_push"}, "strategy"),
+    (
+        "pr.apply_fix",
+        {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": "fix it", "expected_head_sha": SHA},
+        "unified diff",
+    ),
+    ("pr.apply_fix", {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": PATCH}, "expected_head"),
+    ("pr.handle_webhook", {"event": "pull_request", "delivery_id": "d-1", "payload": "{not json"}, "payload"),
+    (
+        "pr.handle_webhook",
+        {"event": "pull_request", "delivery_id": "d-2", "payload": {"action": "opened"}},
+        "payload.repository",
+    ),
+    (
+        "pr.handle_webhook",
+        {"event": "check_run", "delivery_id": "d-3", "payload": {"action": "completed", "repository": {}}},
+        "payload.repository.full_name",
+    ),
+]
+
+
+def test_invalid_arguments_are_dead_lettered_without_a_request(
+    app: Celery, fake: FakeGitHub, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.deadletter import find_by_task_id
+
+    github_worker("acme/widgets")
+
+    sent = [(app.send_task(name, kwargs=kwargs), field) for name, kwargs, field in BAD_CALLS]
+    for result, _ in sent:
+        wait_for(lambda result=result: find_by_task_id(result.id), what=f"dead letter of {result.id}")
+
+    for result, field in sent:
+        entry = find_by_task_id(result.id)
+        assert entry is not None
+        assert entry["reason"] == "validation_error", entry
+        assert field in entry["exception_message"], entry["exception_message"]
+        assert entry["retries"] == 0
+    assert fake.recorded(path="/repos/acme/widgets/.*") == []
+
+
+def test_missing_token_is_a_clear_error(fake: FakeGitHub, start_worker: Callable[..., WorkerProcess]) -> None:
+    from tasks.deadletter import find_by_task_id
+    from tasks.github.tasks import monitor_all, monitor_repository
+
+    env = github_env(fake, "acme/widgets")
+    del env["TASKS_GITHUB__TOKEN"]
+    start_worker(env=env)
+
+    results = [monitor_all.delay(), monitor_repository.delay(repository="acme/widgets")]
+    for result in results:
+        wait_for(lambda result=result: find_by_task_id(result.id), what="dead letter")
+        with pytest.raises(Exception, match="TASKS_GITHUB__TOKEN is required"):
+            result.get(timeout=10)
+    entry = find_by_task_id(results[1].id)
+    assert entry is not None and entry["reason"] == "non_retryable"
+    assert fake.recorded(path="/repos/acme/widgets/.*") == []

@@ -1,0 +1,112 @@
+"""`pr.apply_fix` through a real worker: refused without AUTO_FIX, re-runs, patches, and its guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.github.fake_github import FakeGitHub
+from tests.harness.workers import WorkerProcess
+
+ORIGINAL = "def add(a, b):\n    return a + b + 1\n\n\ndef sub(a, b):\n    return a - b\n"
+PATCH = """\
+diff --git a/calc.py b/calc.py
+--- a/calc.py
++++ b/calc.py
+@@ -1,2 +1,2 @@
+ def add(a, b):
+-    return a + b + 1
++    return a + b
+diff --git a/NOTES.md b/NOTES.md
+new file mode 100644
+--- /dev/null
++++ b/NOTES.md
+@@ -0,0 +1 @@
++Fixed add().
+"""
+STALE_PATCH = PATCH.replace(" def add(a, b):", " def add(x, y):")
+
+
+def test_apply_fix_is_refused_without_auto_fix(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 4, {"calc.py": ORIGINAL})
+    github_worker(repo_name)
+
+    rerun = apply_fix.delay(repository=repo_name, number=4, strategy="rerun_failed_jobs").get(timeout=30)
+    patch = apply_fix.delay(repository=repo_name, number=4, strategy="patch", patch=PATCH, expected_head_sha=head)
+
+    assert rerun["applied"] is False and "TASKS_GITHUB__AUTO_FIX" in rerun["reason"]
+    assert patch.get(timeout=30) == rerun
+    assert fake.recorded(path=f"/repos/{repo_name}/.*") == []
+
+
+def test_rerun_failed_jobs(fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 5)
+    fake.add_check_run(repo, head, "tests", "success")
+    fake.add_check_run(repo, head, "deploy", "timed_out")
+    (failed_run,) = [run["id"] for run in repo.workflow_runs.values() if run["conclusion"] == "timed_out"]
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    result = apply_fix.delay(repository=repo_name, number=5, strategy="rerun_failed_jobs").get(timeout=30)
+
+    assert result["applied"] is True and result["commit_sha"] is None
+    assert repo.reruns == [failed_run]
+    assert fake.recorded("POST", rf"/repos/{repo_name}/actions/runs/{failed_run}/rerun-failed-jobs")
+
+
+def test_patch_is_committed_onto_the_head_and_fast_forwarded(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 6, {"calc.py": ORIGINAL})
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    result = apply_fix.delay(repository=repo_name, number=6, strategy="patch", patch=PATCH, expected_head_sha=head)
+    outcome = result.get(timeout=30)
+
+    assert outcome["applied"] is True
+    commit = repo.commits[outcome["commit_sha"]]
+    assert commit["parents"] == [head]
+    assert repo.refs["pr-6"] == outcome["commit_sha"]
+    assert repo.file_at(outcome["commit_sha"], "calc.py") == ORIGINAL.replace("a + b + 1", "a + b")
+    assert repo.file_at(outcome["commit_sha"], "NOTES.md") == "Fixed add().\n"
+    assert repo.file_at(outcome["commit_sha"], "README.md") == repo.file_at(head, "README.md")
+    (update,) = fake.recorded("PATCH", f"/repos/{repo_name}/git/refs/heads/pr-6")
+    assert update.body == {"sha": outcome["commit_sha"], "force": False}
+    (tree,) = fake.recorded("POST", f"/repos/{repo_name}/git/trees")
+    assert tree.body["base_tree"] == repo.commits[head]["tree"]
+
+
+def test_patch_guards(fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 8, {"calc.py": ORIGINAL})
+    fork = fake.add_repo("forker/widgets")
+    fork_head = fake.add_pull(repo, 9, {"calc.py": ORIGINAL}, head_repo=fork)
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    def fix(number: int, patch: str, expected: str) -> dict[str, object]:
+        outcome: dict[str, object] = apply_fix.delay(
+            repository=repo_name, number=number, strategy="patch", patch=patch, expected_head_sha=expected
+        ).get(timeout=30)
+        return outcome
+
+    moved = fake.push_to_pull(repo, 8, {"other.txt": "x\n"})
+    stale_head = fix(8, PATCH, head)
+    not_applying = fix(8, STALE_PATCH, moved)
+    from_fork = fix(9, PATCH, fork_head)
+
+    assert stale_head["applied"] is False and "head moved" in str(stale_head["reason"])
+    assert not_applying["applied"] is False and "does not apply" in str(not_applying["reason"])
+    assert from_fork["applied"] is False and "fork" in str(from_fork["reason"])
+    assert repo.refs["pr-8"] == moved and fork.refs["pr-9"] == fork_head
+    assert not fake.recorded("PATCH", f"/repos/{repo_name}/.*") and not fake.recorded("POST", r".*/git/commits")
