@@ -27,15 +27,6 @@ HOOKS_OFF = {"TASKS_METRICS__ENABLED": "false", "TASKS_DLQ__ENABLED": "false"}
 WARM_UP = 50
 
 
-def redis_url(folder: Path) -> tuple[str, object]:
-    base = os.environ.get("TASKS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    if services.answers(base):
-        claimed = services.claim_database(base)
-        return claimed.url, claimed.release
-    server = services.RedisServer(folder / "redis").start()
-    return server.url, server.stop
-
-
 def run_once(app: Celery, env: dict[str, str], tasks: int, folder: Path, label: str) -> tuple[float, float]:
     """Tasks per second, and the worker's CPU milliseconds per task (main and pool processes)."""
     worker = WorkerProcess(env=env, log_path=folder / f"{label}.log", queues=["default"], concurrency=2)
@@ -75,7 +66,7 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=6)
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hooks-bench-"))
-    url, release = redis_url(folder)
+    url, release = services.redis_for_run(folder)
     for name in [name for name in os.environ if name.startswith("TASKS_")]:
         del os.environ[name]
     os.environ.update(
@@ -100,7 +91,7 @@ def main() -> None:
                 cpu_ms[label].append(cpu)
                 print(f"run {repetition + 1} hooks {label:3}: {rate:8.1f} tasks/s {cpu:6.2f} CPU ms/task", flush=True)
     finally:
-        release()  # type: ignore[operator]
+        release()
     on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
     # Runs of one repetition are adjacent, so their ratio suffers least from the machine's load drifting.
     paired = statistics.median(a / b for a, b in zip(rates["on"], rates["off"], strict=True))

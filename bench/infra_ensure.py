@@ -13,7 +13,6 @@ DescribeContinuousBackups per table, and no write.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -58,12 +57,8 @@ def table_set(tables: int, indexes: int) -> TableSet:
 
 
 def redis_client(folder: Path) -> tuple[redis.Redis, Callable[[], None]]:
-    base = os.environ.get("TASKS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    if services.answers(base):
-        claimed = services.claim_database(base)
-        return redis.Redis.from_url(claimed.url, decode_responses=True), claimed.release
-    server = services.RedisServer(folder / "redis").start()
-    return redis.Redis.from_url(server.url, decode_responses=True), server.stop
+    url, release = services.redis_for_run(folder)
+    return redis.Redis.from_url(url, decode_responses=True), release
 
 
 def measure(calls: Counter[str], action: Callable[[], Any]) -> tuple[float, Counter[str], Any]:

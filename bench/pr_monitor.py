@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from celery import Celery
 
@@ -34,15 +33,6 @@ from tests.harness.workers import WorkerProcess, wait_for
 TOKEN = "bench-token"
 #: Requests an hour the fake allows in this run (GitHub: 5,000 for a token, up to 15,000 for an app).
 RATE_LIMIT = 15_000
-
-
-def redis_url(folder: Path) -> tuple[str, Any]:
-    base = os.environ.get("TASKS_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    if services.answers(base):
-        claimed = services.claim_database(base)
-        return claimed.url, claimed.release
-    server = services.RedisServer(folder / "redis").start()
-    return server.url, server.stop
 
 
 def populate(fake: FakeGitHub, repositories: int, pulls: int) -> list[str]:
@@ -114,7 +104,7 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=2000)
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="pr-bench-"))
-    url, release = redis_url(folder)
+    url, release = services.redis_for_run(folder)
     # Stopping the run (SIGTERM) still stops the worker and releases the Redis database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     fake = FakeGitHub(token=TOKEN).start()

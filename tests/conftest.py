@@ -18,8 +18,6 @@ from celery import Celery
 from tests.harness import services
 from tests.harness.workers import RUNNING, WorkerProcess
 
-#: The shared Redis a test session claims a database of, when it answers.
-SHARED_REDIS = "redis://127.0.0.1:6379"
 #: The RabbitMQ the core's integration tests also run on, when it answers.
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
@@ -32,15 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     root = Path(config.rootpath) / ".pytest-run" / uuid.uuid4().hex[:8]
     root.mkdir(parents=True)
     _state["root"] = root
-    base = os.environ.get("TASKS_TEST_REDIS_URL", SHARED_REDIS).rstrip("/")
-    if services.answers(base):
-        claimed = services.claim_database(base)
-        _state["release"] = claimed.release
-        redis_url = claimed.url
-    else:
-        server = services.RedisServer(root / "redis").start()
-        _state["release"] = server.stop
-        redis_url = server.url
+    redis_url, _state["release"] = services.redis_for_run(root)
     for name in [name for name in os.environ if name.startswith("TASKS_")]:
         del os.environ[name]
     os.environ.update(

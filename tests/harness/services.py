@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,3 +140,21 @@ def drop_rabbit_vhost(vhost: str) -> None:
     rabbitmqctl = shutil.which("rabbitmqctl")
     if rabbitmqctl is not None:
         subprocess.run([rabbitmqctl, "delete_vhost", vhost], capture_output=True, timeout=60)
+
+
+#: The shared Redis a test or benchmark run claims a database of, when it answers.
+SHARED_REDIS = "redis://127.0.0.1:6379"
+
+
+def redis_for_run(folder: Path, base_url: str | None = None) -> tuple[str, Callable[[], None]]:
+    """A Redis URL of this run's own and the call that gives it back.
+
+    A claimed database of the shared Redis (`TASKS_TEST_REDIS_URL`, else 127.0.0.1:6379)
+    when it answers, else a private redis-server with its data in `folder`.
+    """
+    base = (base_url or os.environ.get("TASKS_TEST_REDIS_URL", SHARED_REDIS)).rstrip("/")
+    if answers(base):
+        claimed = claim_database(base)
+        return claimed.url, claimed.release
+    server = RedisServer(folder / "redis").start()
+    return server.url, server.stop
