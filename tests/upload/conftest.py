@@ -1,0 +1,75 @@
+"""Fixtures of the upload tests: the storage root, unique collections, a moto S3 server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from tests.harness.services import free_port
+from tests.harness.workers import WorkerProcess
+
+
+@pytest.fixture
+def storage_root() -> Path:
+    from tasks.settings import get_settings
+
+    root = get_settings().upload.storage_root
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def collection() -> str:
+    return f"t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def folder(storage_root: Path) -> Path:
+    """A fresh folder inside the storage root."""
+    path = storage_root / uuid.uuid4().hex[:12]
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="session")
+def s3_url() -> Iterator[str]:
+    """A moto S3 server over HTTP."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def isolated_worker(start_worker: Callable[..., WorkerProcess]) -> Iterator[Callable[..., Celery]]:
+    """Factory: a worker with its own settings on a broker of its own (a claimed Redis database),
+    so the session's shared worker never takes its tasks; returns the client app to send with."""
+    import os
+
+    from tests.harness import services
+    from tests.harness.clients import client_app
+
+    claims: list[services.ClaimedDatabase] = []
+
+    def start(env: dict[str, str], concurrency: int = 1) -> Celery:
+        base = os.environ["TASKS_REDIS_URL"].rsplit("/", 1)[0]
+        claim = services.claim_database(base)
+        claims.append(claim)
+        client = client_app(broker_url=claim.url, result_backend=claim.url)
+        start_worker(
+            client=client,
+            env={**env, "TASKS_BROKER_URL": claim.url, "TASKS_RESULT_BACKEND": claim.url},
+            concurrency=concurrency,
+        )
+        return client
+
+    yield start
+    for claim in claims:
+        claim.release()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.upload.retrieval import fuse, tokenize
+from tasks.upload.vector_store import Hit
+from tests.harness.workers import WorkerProcess
+from tests.upload.helpers import ingest
+
+
+def hit(name: str) -> Hit:
+    return Hit(name, name, {}, 0.0)
+
+
+def test_identifiers_are_kept_whole_and_in_parts() -> None:
+    assert tokenize("Call os.path.join, then E1101!") == ["call", "os.path.join", "os", "path", "join", "e1101"]
+    assert tokenize("max_retries") == ["max_retries", "max", "retri"]
+    assert tokenize("Retries") == ["retri"]
+
+
+def test_inflections_share_a_term() -> None:
+    assert tokenize("probabilities of languages") == tokenize("probability language")
+
+
+def test_rank_fusion_rewards_agreement() -> None:
+    fused = fuse([[hit("a"), hit("b"), hit("c")], [hit("b"), hit("d"), hit("e")]], k=3)
+
+    assert [found.id for found, _ in fused] == ["b", "a", "d"]
+    assert fused[0][1] == 1 / 62 + 1 / 61
+
+
+def test_exact_identifier_found_by_the_lexical_signal(worker: WorkerProcess, folder: Path, collection: str) -> None:
+    from tasks.upload import search
+
+    for number in range(20):
+        text = f"Section {number}. The service reads its configuration and starts the listeners in order."
+        if number == 13:
+            text += " If it fails with ERR_SOCK_7731 the port is taken."
+        (folder / f"{number}.txt").write_text(text)
+        ingest(source=str(folder / f"{number}.txt"), collection=collection)
+
+    hybrid = search(collection, "ERR_SOCK_7731", k=3)
+    lexical = search(collection, "ERR_SOCK_7731", k=3, mode="lexical")
+
+    assert "ERR_SOCK_7731" in hybrid[0]["text"]
+    assert "ERR_SOCK_7731" in lexical[0]["text"]
+    assert len(lexical) == 1

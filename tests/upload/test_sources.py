@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tasks.upload.errors import FileTooLarge, SizeMismatch, SourceNotAllowed, SourceNotFound
+from tasks.upload.sources import LocalSource, S3Source, fetch, resolve
+
+
+def test_paths_inside_the_root_resolve(folder: Path, storage_root: Path) -> None:
+    (folder / "a.txt").write_text("hello")
+
+    assert resolve(str(folder / "a.txt"), storage_root) == LocalSource((folder / "a.txt").resolve())
+    assert resolve(f"file://{folder}/a.txt", storage_root) == LocalSource((folder / "a.txt").resolve())
+    relative = f"{folder.name}/a.txt"
+    assert resolve(relative, storage_root) == LocalSource((folder / "a.txt").resolve())
+
+
+@pytest.mark.parametrize("source", ["/etc/passwd", "file:///etc/passwd", "../../../../etc/passwd", "ftp://host/x"])
+def test_sources_outside_the_root_are_refused(source: str, storage_root: Path) -> None:
+    with pytest.raises(SourceNotAllowed):
+        resolve(source, storage_root)
+
+
+def test_dotdot_traversal_out_of_a_subfolder_is_refused(folder: Path, storage_root: Path) -> None:
+    with pytest.raises(SourceNotAllowed, match="outside the storage root"):
+        resolve(f"{folder.name}/../../secret.txt", storage_root)
+
+
+def test_symlink_escaping_the_root_is_refused(folder: Path, storage_root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    os.symlink(outside, folder / "link.txt")
+
+    with pytest.raises(SourceNotAllowed, match="outside the storage root"):
+        resolve(str(folder / "link.txt"), storage_root)
+
+
+def test_missing_file_inside_the_root(folder: Path, storage_root: Path) -> None:
+    with pytest.raises(SourceNotFound):
+        resolve(str(folder / "nope.txt"), storage_root)
+
+
+def test_fetch_hashes_and_checks_the_size(folder: Path) -> None:
+    (folder / "a.txt").write_bytes(b"hello world")
+
+    with fetch(str(folder / "a.txt"), expected_size=11) as fetched:
+        assert fetched.sha256 == hashlib.sha256(b"hello world").hexdigest()
+        assert fetched.size == 11
+        assert fetched.file.read() == b"hello world"
+
+    with pytest.raises(SizeMismatch, match="12"), fetch(str(folder / "a.txt"), expected_size=12):
+        pass
+
+
+def test_fetch_refuses_files_over_the_limit(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks.settings import get_settings
+
+    (folder / "big.txt").write_bytes(b"x" * 2048)
+    monkeypatch.setenv("TASKS_UPLOAD__MAX_FILE_BYTES", "1024")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(FileTooLarge, match="over the limit of 1024"), fetch(str(folder / "big.txt")):
+            pass
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+def test_s3_sources_stream_through_boto3(s3_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks.settings import get_settings
+    from tasks.upload import sources
+
+    monkeypatch.setenv("TASKS_AWS__S3_ENDPOINT_URL", s3_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")
+    client.create_bucket(Bucket="docs-unit")
+    client.put_object(Bucket="docs-unit", Key="dir/a.txt", Body=b"from s3")
+    get_settings.cache_clear()
+    sources._s3_client.cache_clear()
+    try:
+        assert resolve("s3://docs-unit/dir/a.txt", Path("/nowhere")) == S3Source("docs-unit", "dir/a.txt")
+        with fetch("s3://docs-unit/dir/a.txt", expected_size=7) as fetched:
+            assert (fetched.file.read(), fetched.name) == (b"from s3", "a.txt")
+        with pytest.raises(SourceNotFound), fetch("s3://docs-unit/missing.txt"):
+            pass
+        with pytest.raises(SizeMismatch), fetch("s3://docs-unit/dir/a.txt", expected_size=8):
+            pass
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        sources._s3_client.cache_clear()
