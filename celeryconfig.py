@@ -16,6 +16,11 @@ from tasks.settings import Settings, get_settings
 #: Modules whose tasks every worker registers.
 TASK_MODULES = [
     "tasks.health.tasks",
+    "tasks.maintenance.tasks",
+    "tasks.reports.tasks",
+    "tasks.upload.tasks",
+    "tasks.infra.tasks",
+    "tasks.github.tasks",
 ]
 
 
@@ -51,7 +56,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
-        "imports": TASK_MODULES,
+        "imports": [*TASK_MODULES, *settings.worker.extra_task_modules],
         # JSON only: a pickled message is refused by the worker, which keeps running.
         "task_serializer": "json",
         "result_serializer": "json",
@@ -84,9 +89,10 @@ def build(settings: Settings) -> dict[str, Any]:
         "result_extended": True,
         "timezone": settings.timezone,
         "enable_utc": True,
-        "beat_scheduler": "redbeat.RedBeatScheduler",
+        "beat_scheduler": "tasks.schedules.scheduler:Scheduler",
         "redbeat_redis_url": redis_url,
-        "redbeat_key_prefix": "tasks:redbeat",
+        "redbeat_key_prefix": "tasks:redbeat:",
+        "redbeat_redis_options": {},
         "redbeat_lock_timeout": 25,
         "beat_max_loop_interval": 5,
     }

@@ -6,12 +6,13 @@ from typing import Any
 
 from celery import Celery, signals
 
-from tasks import flower, logs
+from tasks import flower, hooks, logs
 from tasks.settings import get_settings
 
 app = Celery("tasks")
 app.config_from_object("celeryconfig")
 flower.configure(get_settings())
+hooks.register(app)
 
 
 @signals.setup_logging.connect

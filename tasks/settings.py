@@ -12,6 +12,7 @@ from pydantic import (
     AnyHttpUrl,
     AnyUrl,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeInt,
@@ -41,6 +42,20 @@ SCHEDULE_ENTRIES = (
 )
 
 
+def split_list(value: Any) -> Any:
+    """A list from an environment value: a JSON list, or comma-separated words."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+#: A list of strings read from one variable, comma-separated or as a JSON list.
+StringList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
+
+
 class Section(BaseModel):
     """A nested group of settings; unknown keys are refused."""
 
@@ -53,15 +68,19 @@ class UploadSettings(Section):
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_url: AnyHttpUrl | None = None
     embedding_api_key: SecretStr | None = None
-    embedding_batch_size: PositiveInt = 64
+    #: Texts per encode batch or request; 16 keeps a CPU worker's activations (and peak RSS) small.
+    embedding_batch_size: PositiveInt = 16
+    #: Torch threads per worker process for sentence-transformers; unset: torch's default (all cores).
+    embedding_threads: PositiveInt | None = None
     chroma_url: AnyHttpUrl | None = None
     max_file_bytes: PositiveInt = 50 * 1024 * 1024
     max_pages: PositiveInt = 2000
     chat_url: AnyHttpUrl | None = None
     chat_model: str | None = None
     chat_api_key: SecretStr | None = None
-    #: A document `processing` longer than this is stale (maintenance recovers it).
-    stale_after_s: PositiveInt = 3600
+    #: A document `processing` longer than this is stale (maintenance recovers it); past the
+    #: uploads queue's hard time limit, so no live run is ever taken for stale.
+    stale_after_s: PositiveInt = 4200
     #: How many times maintenance requeues a stale document before failing it.
     max_recoveries: NonNegativeInt = 2
 
@@ -72,20 +91,10 @@ class GitHubSettings(Section):
     app_id: PositiveInt | None = None
     app_private_key: SecretStr | None = None
     app_installation_id: PositiveInt | None = None
-    repositories: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    repositories: StringList = Field(default_factory=list)
     webhook_secret: SecretStr | None = None
     auto_fix: bool = False
     request_timeout_s: PositiveFloat = 10.0
-
-    @field_validator("repositories", mode="before")
-    @classmethod
-    def _split_repositories(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
 
     @field_validator("repositories")
     @classmethod
@@ -101,6 +110,8 @@ class AwsSettings(Section):
     endpoint_url: AnyHttpUrl | None = None
     #: S3 endpoint for `s3://` sources; defaults to `endpoint_url`.
     s3_endpoint_url: AnyHttpUrl | None = None
+    #: Attempts per AWS call (botocore's standard retry mode) before the task's own retry policy.
+    max_attempts: PositiveInt = 5
 
 
 class InfraSettings(Section):
@@ -109,6 +120,8 @@ class InfraSettings(Section):
     #: Bound on waiting for a table or an index to become ACTIVE.
     wait_timeout_s: PositiveInt = 600
     allow_prod_delete: bool = False
+    #: Where the table specs live, `module:attribute` (a list of `tasks.infra.specs.TableSpec`).
+    tables: str = Field(default="tasks.infra.tables:TABLES", pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
 class FlowerSettings(Section):
@@ -127,6 +140,10 @@ class FlowerSettings(Section):
 class MetricsSettings(Section):
     enabled: bool = True
     port: NonNegativeInt = 9808
+    #: Interface the worker's `/metrics` listens on.
+    address: str = "0.0.0.0"
+    #: How often each process writes its batched metric updates to Redis.
+    flush_interval_s: PositiveFloat = 1.0
 
 
 class DlqSettings(Section):
@@ -152,10 +169,27 @@ class WorkerSettings(Section):
     prefetch_multiplier: PositiveInt = 1
     max_tasks_per_child: PositiveInt = 1000
     max_memory_per_child_kb: PositiveInt = 1_500_000
+    #: More modules of tasks to register (comma-separated or a JSON list), e.g. test-only tasks.
+    extra_task_modules: StringList = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_liveness(self) -> WorkerSettings:
+        if self.dead_after_s < 2 * self.heartbeat_s:
+            raise ValueError("dead_after_s must be at least twice heartbeat_s")
+        return self
 
 
 class ReportsSettings(Section):
     webhook_url: AnyHttpUrl | None = None
+
+
+class HealthSettings(Section):
+    #: Messages waiting in one queue above which the workers check is degraded.
+    queue_depth_threshold: PositiveInt = 1000
+    #: Failed / finished tasks since the previous health run above which it is degraded.
+    error_rate_threshold: float = Field(default=0.1, ge=0, le=1)
+    #: At most one self-restart of the infrastructure per this window.
+    restart_window_s: PositiveInt = 900
 
 
 class ScheduleSettings(Section):
@@ -167,6 +201,15 @@ class ScheduleSettings(Section):
     recover_stale_documents: str | None = None
     trim_dead_letters: str | None = None
     daily_summary: str | None = None
+
+    @field_validator(*SCHEDULE_ENTRIES)
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        from tasks.schedules.cron import check_expression
+
+        if value is None or not value.strip():
+            return value
+        return check_expression(value)
 
 
 class Settings(BaseSettings):
@@ -197,6 +240,7 @@ class Settings(BaseSettings):
     retry: RetrySettings = RetrySettings()
     worker: WorkerSettings = WorkerSettings()
     reports: ReportsSettings = ReportsSettings()
+    health: HealthSettings = HealthSettings()
     schedule: ScheduleSettings = ScheduleSettings()
 
     @field_validator("redis_url", "broker_url", "result_backend")

@@ -38,10 +38,9 @@ def take_over_builtin_report() -> None:
     The app is loaded after click has resolved the sub-command but before it parses
     the sub-command's options, so the resolved command object is changed in place.
     """
-    main = sys.modules.get("celery.bin.celery")
-    if main is None:
+    group: click.Group | None = getattr(sys.modules.get("celery.bin.celery"), "celery", None)
+    if group is None:
         return
-    group: click.Group = main.celery
     builtin = group.commands.get("report")
     if builtin is None or builtin.callback is report.callback:
         return

@@ -9,6 +9,7 @@ from typing import Any
 import redis
 from celery import Celery
 
+from tasks.github.health import check_github
 from tasks.health.model import CheckResult, overall, run_check
 from tasks.health.workers import check_workers
 from tasks.infra.health import check_dynamodb
@@ -43,11 +44,6 @@ def check_result_backend(app: Celery, settings: Settings) -> CheckResult:
     return CheckResult("unknown", f"no probe for the {type(app.backend).__name__} backend")
 
 
-def pending(domain: str) -> Callable[[], CheckResult]:
-    """A dependency whose check arrives with its domain: never reported healthy."""
-    return lambda: CheckResult("unknown", f"no check installed yet for {domain}")
-
-
 def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
     checks: dict[str, Callable[[], CheckResult]] = {
         "redis": lambda: check_redis(str(settings.redis_url)),
@@ -55,11 +51,7 @@ def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
         "result_backend": lambda: check_result_backend(app, settings),
         "dynamodb": lambda: check_dynamodb(settings),
         "vector_store": check_vector_store,
-        "github": (
-            pending("github")
-            if settings.github.repositories
-            else lambda: CheckResult("not_configured", "no repositories configured")
-        ),
+        "github": lambda: check_github(settings),
         "workers": lambda: check_workers(app, settings),
     }
     results = {name: run_check(check) for name, check in checks.items()}
