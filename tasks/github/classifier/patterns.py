@@ -47,7 +47,7 @@ GO_LOCATION = Key(r"^(?:\./)?(?P<file>[\w./-]+\.go):(?P<line>\d+):\d+: (?P<messa
 NETWORK_ERRORS = (
     r"Could not resolve host|Temporary failure in name resolution|Name or service not known|Connection refused"
     r"|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|Connection timed out|Read timed out|i/o timeout"
-    r"|TLS handshake timeout|Connection reset by peer|The remote end hung up unexpectedly"
+    r"|TLS handshake timeout|Connection reset by peer|The remote end hung up unexpectedly|Unknown host \S"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -222,14 +222,36 @@ RULES: tuple[Rule, ...] = (
         (Key(r"^npm (?:ERR!|error) (?P<message>(?:code \S+|ERESOLVE .*|Could not resolve dependency:.*|peer .*))$"),),
     ),
     Rule(
-        "yarn/pnpm",
+        "yarn",
         "dependency",
         (
-            (r"error Couldn't find any versions for", 5),
-            (r"ERR_PNPM_(?:OUTDATED_LOCKFILE|PEER_DEP_ISSUES|NO_MATCHING_VERSION|FETCH_404)", 6),
+            (r"^error Couldn't find any versions for", 6),
+            (r"^error .*(?:Couldn't find package|Unable to resolve|Incorrect peer dependency)", 4),
+            (r"YN0082: .*No candidates found", 6),
             (r"YN0001: .*(?:resolution|Couldn't find)", 4),
+            (r"YN0000: .*Failed with errors in ", 1),
+            run("yarn", 1),
         ),
-        (Key(r"(?P<message>(?:ERR_PNPM_\w+|error Couldn't find any versions for|YN0001:).*)$"),),
+        (
+            Key(r"^(?P<message>error (?:Couldn't find|Unable to resolve|Incorrect peer dependency).*)$"),
+            Key(r"(?P<message>YN00(?:01|82): .*)$"),
+        ),
+    ),
+    Rule(
+        "pnpm",
+        "dependency",
+        (
+            (r"ERR_PNPM_(?:OUTDATED_LOCKFILE|PEER_DEP_ISSUES|NO_MATCHING_VERSION|FETCH_404)", 6),
+            (r"✕ unmet peer ", 2),
+            (r"No matching version found for \S", 2),
+            run("pnpm", 1),
+        ),
+        (
+            # pnpm 8-10 print ` ERR_PNPM_X  message`, pnpm 11+ `[ERR_PNPM_X] message` or `Error: ERR_PNPM_X`.
+            Key(r"^\s*(?:Error: |\[)?ERR_PNPM_\w+"),
+            Key(r"(?P<message>✕ unmet peer .*)$"),
+            Key(r"(?P<message>No matching version found for \S+)"),
+        ),
     ),
     Rule(
         "pip",
@@ -268,12 +290,22 @@ RULES: tuple[Rule, ...] = (
             (r"There were failing tests", 4),
             (r"^\S+ > \S+ FAILED$", 3),
         ),
-        (Key(r"^\[ERROR\]\s+(?P<message>\S+:\d+ .*)$"), Key(r"^(?P<message>\S+ > \S+ FAILED)$")),
+        (
+            Key(r"^\[ERROR\]\s+(?P<message>\S+:\d+ .*)$"),
+            Key(r"^(?P<message>\S+ > \S+ FAILED)$"),
+            # The failing test's own frame in the stack trace (JUnit names the file and line).
+            Key(r"^\s+at [\w.$]+\((?P<file>\w*Tests?\w*\.java):(?P<line>\d+)\)$"),
+        ),
     ),
     Rule(
         "gradle/javac",
         "build",
-        ((r"^> Task :\S*compile\S* FAILED", 4), (r"^[\w./-]+\.java:\d+: error: ", 4), (r"^e: ", 1)),
+        (
+            (r"^> Task :\S*compile\S* FAILED", 4),
+            (r"^[\w./-]+\.java:\d+: error: ", 4),
+            (r"^e: ", 1),
+            run("javac"),
+        ),
         (
             Key(r"^(?P<file>/?[\w./-]+\.java):(?P<line>\d+): (?P<message>error: .*)$"),
             Key(r"^e: (?:file://)?(?P<file>/?[\w./-]+\.kts?):(?P<line>\d+):\d+ (?P<message>.*)$"),
@@ -322,8 +354,13 @@ RULES: tuple[Rule, ...] = (
             (r"Failed to establish a new connection", 5),
             (rf"{NETWORK_ERRORS}", 4),
             (r"WARNING: Retrying \(Retry\(", 2),
+            (r"Could not transfer artifact \S+ from/to ", 2),
         ),
-        (Key(rf"(?P<message>.*(?:{NETWORK_ERRORS}).*)$"),),
+        (
+            # Maven's one-line error is too long to quote whole: keep the artifact and the repository.
+            Key(rf"(?P<message>Could not transfer artifact \S+ from/to \S+ \(\S+\)).*(?:{NETWORK_ERRORS})"),
+            Key(rf"(?P<message>.*(?:{NETWORK_ERRORS}).*)$"),
+        ),
         transient=True,
     ),
 )

@@ -4,10 +4,13 @@ How the logs were made (re-run to regenerate; the output is committed):
 
     python3.11 -m venv /tmp/ghlogs/venv
     /tmp/ghlogs/venv/bin/pip install ruff flake8 pylint black mypy pytest
-    (cd /tmp/ghlogs/npmtools && npm init -y && npm install eslint prettier typescript)
-    # cargo (with clippy), gcc, go and git from the system
+    (cd /tmp/ghlogs/npmtools && npm init -y && npm install eslint prettier typescript pyright yarn@1 pnpm)
+    (cd /tmp/ghlogs/yarnberry && npm init -y && npm install @yarnpkg/cli-dist)   # Yarn 4 ("berry")
+    cp -r ~/.m2/repository /tmp/ghlogs/m2   # a Maven cache holding the plugins, see below
+    # cargo (with clippy), gcc, go, git, Maven and a JDK (javac) from the system
     TOOLS_VENV=/tmp/ghlogs/venv NODE_TOOLS=/tmp/ghlogs/npmtools/node_modules/.bin \
-        python tests/github/logs/generate.py
+        YARN_BERRY=/tmp/ghlogs/yarnberry/node_modules/.bin MAVEN_REPO=/tmp/ghlogs/m2 \
+        python tests/github/logs/generate.py [name ...]   # only the logs named; the manifest in full
 
 Each case writes a tiny project into a temporary folder, runs the tool there and
 keeps its real output (stdout and stderr, interleaved as the runner shows them).
@@ -23,6 +26,20 @@ them. OOM kills and network failures are real: a process killed with SIGKILL (wh
 the kernel's OOM killer sends) under bash, and real tools failing to reach a closed
 port or an unresolvable host.
 
+Maven Central is not reachable from the machine the logs were made on, so Maven
+runs offline (`-o`) on a copy of a local repository that already holds the
+plugins it needs (resources 3.3.1, compiler 3.13.0, surefire 3.2.5 and JUnit 5,
+pinned in the POM): the compile error and the failing test are Maven's real output.
+A missing artifact is a real resolution failure against a mirror (a `file://` folder
+in the project, set in `.mvn/settings.xml`) that lacks it, with the plugins still
+taken from that local repository. Maven with an empty local repository and no `-o`
+fails fetching its first plugin because Central's host cannot be resolved: that
+real output is kept as a network failure (`infrastructure`, worth a re-run), the
+way a CI job with a DNS or proxy outage fails. Yarn and pnpm resolve against the npm registry, which is reachable:
+their failures are real resolution errors (a version that does not exist, and a
+conflicting peer dependency under pnpm's `strictPeerDependencies`). Gradle is not
+installed here and has no log.
+
 `manifest.json` records, per log, the expected category and the key lines the
 classifier should find: the file and line each seeded error was put at, or a
 message fragment when the tool gives no location.
@@ -33,6 +50,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +60,8 @@ HERE = Path(__file__).parent
 WORKSPACE = "/home/runner/work/widgets/widgets"
 VENV = Path(os.environ.get("TOOLS_VENV", "/tmp/ghlogs/venv"))
 NODE_BIN = Path(os.environ.get("NODE_TOOLS", "/tmp/ghlogs/npmtools/node_modules/.bin"))
+YARN_BERRY = Path(os.environ.get("YARN_BERRY", "/tmp/ghlogs/yarnberry/node_modules/.bin"))
+MAVEN_REPO = Path(os.environ.get("MAVEN_REPO", "/tmp/ghlogs/m2"))
 
 Expected = dict[str, str | int]
 
@@ -58,7 +78,8 @@ class Case:
     passing: list[str] = field(default_factory=list)
     #: Lines the runner itself prints after the step (timeouts, cancellations, shutdowns).
     runner_lines: list[str] = field(default_factory=list)
-    exit_code: int | None = None
+    #: Extra environment of the failing step; `{project}` stands for the project folder.
+    env: dict[str, str] = field(default_factory=dict)
 
 
 PY_LINT = "import os\n\n\ndef total(x):\n    return undefined_name + x\n"
@@ -102,6 +123,58 @@ PACKAGE_JSON = '{"name": "widgets", "version": "1.0.0", "type": "module"}\n'
 ERESOLVE_PACKAGE = (
     '{"name": "widgets", "version": "1.0.0", "dependencies": {"react": "17.0.2", "react-dom": "18.2.0"}}\n'
 )
+MISSING_VERSION_PACKAGE = (
+    '{"name": "widgets", "version": "1.0.0", "dependencies": {"left-pad": "1.3.0", "react": "99.0.0"}}\n'
+)
+BERRY_PACKAGE = (
+    '{"name": "widgets", "version": "1.0.0", "packageManager": "yarn@4.18.1", "dependencies": {"react": "99.0.0"}}\n'
+)
+PLUGIN = (
+    "<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-{}-plugin</artifactId>"
+    "<version>{}</version></plugin>"
+)
+POM = f"""<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.acme</groupId>
+  <artifactId>widgets</artifactId>
+  <version>1.0.0</version>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencies>
+    <dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><version>5.11.4</version><scope>test</scope></dependency>
+  </dependencies>
+  <build><pluginManagement><plugins>
+    {PLUGIN.format("resources", "3.3.1")}
+    {PLUGIN.format("compiler", "3.13.0")}
+    {PLUGIN.format("surefire", "3.2.5")}
+  </plugins></pluginManagement></build>
+</project>
+"""
+JAVA_APP = (
+    "package com.acme;\n\npublic class App {\n    public static void main(String[] args) {\n"
+    '        int count = "three";\n        System.out.println(count);\n    }\n}\n'
+)
+JAVA_CALC = (
+    "package com.acme;\n\npublic class Calc {\n    public static int add(int a, int b) {\n"
+    "        return a + b + 1;\n    }\n}\n"
+)
+JAVA_TEST = (
+    "package com.acme;\n\nimport static org.junit.jupiter.api.Assertions.assertEquals;\n\n"
+    "import org.junit.jupiter.api.Test;\n\nclass CalcTest {\n    @Test\n    void addsSmallNumbers() {\n"
+    "        assertEquals(4, Calc.add(2, 2));\n    }\n}\n"
+)
+#: A company mirror that lacks one of the project's artifacts (an empty folder in the project).
+MIRROR_SETTINGS = (
+    "<settings><mirrors><mirror><id>central</id><mirrorOf>*</mirrorOf>"
+    "<url>file://${maven.multiModuleProjectDirectory}/.mvn/company-mirror</url></mirror></mirrors></settings>\n"
+)
+MISSING_ARTIFACT = (
+    "<dependency><groupId>com.acme</groupId><artifactId>widget-core</artifactId><version>2.4.0</version></dependency>"
+)
+MAVEN_CACHE = {"MAVEN_OPTS": f"-Dmaven.repo.local={MAVEN_REPO}"}
 CLOSED_PORT = "http://127.0.0.1:9/simple"
 OOM_SCRIPT = (
     "import os, signal\nblocks = [bytearray(10_000_000) for _ in range(5)]\nos.kill(os.getpid(), signal.SIGKILL)\n"
@@ -128,6 +201,8 @@ def cases() -> list[Case]:
     py = f"{VENV}/bin"
     node = str(NODE_BIN)
     pkg = {"package.json": PACKAGE_JSON}
+    app = "src/main/java/com/acme/App.java"
+    calc = {"src/main/java/com/acme/Calc.java": JAVA_CALC, "src/test/java/com/acme/CalcTest.java": JAVA_TEST}
     return [
         Case("pytest", "test", [f"{py}/pytest"], {"calc.py": CALC, "test_calc.py": TEST_CALC},
              [{"file": "test_calc.py", "line": 5}, {"file": "test_calc.py", "line": 9}]),
@@ -151,6 +226,8 @@ def cases() -> list[Case]:
              [{"file": "src/index.js"}]),
         Case("mypy", "type_check", [f"{py}/mypy --strict typed.py"], {"typed.py": PY_TYPED},
              [{"file": "typed.py", "line": 6}]),
+        Case("pyright", "type_check", [f"{node}/pyright typed.py"], {"typed.py": PY_TYPED},
+             [{"file": "typed.py", "line": 6}]),
         Case("tsc", "type_check", [f"{node}/tsc -p ."], {"tsconfig.json": TS_CONFIG, "src/index.ts": TS_CODE},
              [{"file": "src/index.ts", "line": 3}]),
         Case("eslint", "lint", [f"{node}/eslint src"],
@@ -172,6 +249,26 @@ def cases() -> list[Case]:
         Case("gcc", "build", ["gcc -Wall -o main main.c"], {"main.c": C_BUILD}, [{"file": "main.c", "line": 4}]),
         Case("npm_eresolve", "dependency", ["npm install --no-audit --no-fund"], {"package.json": ERESOLVE_PACKAGE},
              [{"text": "ERESOLVE"}]),
+        Case("yarn_no_version", "dependency", ["yarn install --non-interactive"],
+             {"package.json": MISSING_VERSION_PACKAGE},
+             [{"text": 'Couldn\'t find any versions for "react" that matches "99.0.0"'}]),
+        Case("yarn_berry_no_version", "dependency", [f"{YARN_BERRY}/yarn install"],
+             {"package.json": BERRY_PACKAGE, "yarn.lock": ""}, [{"text": "react@npm:99.0.0: No candidates found"}]),
+        Case("pnpm_peer_conflict", "dependency", ["pnpm install"],
+             {"package.json": ERESOLVE_PACKAGE, "pnpm-workspace.yaml": "strictPeerDependencies: true\n"},
+             [{"text": "ERR_PNPM_PEER_DEP_ISSUES"}, {"text": "unmet peer react"}]),
+        Case("pnpm_no_version", "dependency", ["pnpm install"], {"package.json": MISSING_VERSION_PACKAGE},
+             [{"text": "ERR_PNPM_NO_MATCHING_VERSION"}, {"text": "No matching version found for react@99.0.0"}]),
+        Case("maven_compile", "build", ["mvn -B -ntp -o compile"], {"pom.xml": POM, app: JAVA_APP},
+             [{"file": app, "line": 5}], env=MAVEN_CACHE),
+        Case("maven_dependency", "dependency", ["mvn -B -ntp compile"],
+             {"pom.xml": POM.replace("<dependencies>", f"<dependencies>\n    {MISSING_ARTIFACT}"), app: JAVA_APP,
+              ".mvn/maven.config": "-s .mvn/settings.xml\n", ".mvn/settings.xml": MIRROR_SETTINGS},
+             [{"text": "Could not find artifact com.acme:widget-core:jar:2.4.0"}], env=MAVEN_CACHE),
+        Case("maven_test", "test", ["mvn -B -ntp -o test"], {"pom.xml": POM, **calc},
+             [{"file": "CalcTest.java", "line": 10}, {"text": "CalcTest.addsSmallNumbers:10"}], env=MAVEN_CACHE),
+        Case("javac", "build", ["javac -d build src/App.java"],
+             {"src/App.java": JAVA_APP.removeprefix("package com.acme;\n\n")}, [{"file": "src/App.java", "line": 3}]),
         Case("pip_resolution", "dependency", [f"{py}/pip install --dry-run 'pytest==8.3.3' 'pluggy<1.0'"], {},
              [{"text": "ResolutionImpossible"}]),
         Case("pip_no_version", "dependency", [f"{py}/pip install 'requests==0.0.1-does-not-exist'"], {},
@@ -184,6 +281,9 @@ def cases() -> list[Case]:
              {}, [{"text": "Could not resolve host"}]),
         Case("network_curl", "infrastructure", ["curl -sSf --max-time 5 https://downloads.example.invalid/tool.tgz"],
              {}, [{"text": "Could not resolve host"}]),
+        Case("network_maven", "infrastructure", ["mvn -B -ntp compile"], {"pom.xml": POM, app: JAVA_APP},
+             [{"text": "Could not transfer artifact org.apache.maven.plugins:maven-resources-plugin"}],
+             env={"MAVEN_OPTS": "-Dmaven.repo.local={project}/.m2"}),
         Case("oom_killed", "infrastructure", [f"{py}/python train.py"], {"train.py": OOM_SCRIPT},
              [{"text": "Killed"}]),
         Case("job_timeout", "timeout", ["sleep 1 && echo 'still running the integration suite...'"], {},
@@ -250,8 +350,12 @@ def step(command: str, output: str) -> list[str]:
     return lines + output.rstrip("\n").splitlines()
 
 
-def run(command: str, folder: Path) -> tuple[str, int]:
+def run(command: str, folder: Path, extra: dict[str, str] | None = None) -> tuple[str, int]:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "CARGO_TERM_COLOR": "never", "GOFLAGS": "-mod=mod"}
+    # Package managers' caches and stores go into the project folder, not the home directory.
+    env |= {"YARN_CACHE_FOLDER": f"{folder}/.yarn-cache", "YARN_ENABLE_GLOBAL_CACHE": "false"}
+    env |= {"YARN_ENABLE_TELEMETRY": "0", "pnpm_config_store_dir": f"{folder}/.pnpm-store"}
+    env |= {name: value.format(project=folder) for name, value in (extra or {}).items()}
     env["PATH"] = f"{VENV}/bin:{NODE_BIN}:{env['PATH']}"
     # Like the runner: the step's script is a file run by `bash -e`, so bash reports a killed child.
     script = folder / "_temp" / "2f5c9a0e-step.sh"
@@ -283,8 +387,9 @@ def make(case: Case) -> str:
             lines += step(command.replace(f"{VENV}/bin/", ""), output)
         code = 0
         for command in case.commands:
-            output, code = run(command, folder)
-            lines += step(command.replace(f"{VENV}/bin/", "").replace(f"{NODE_BIN}/", "npx "), output)
+            output, code = run(command, folder, case.env)
+            shown = command.replace(f"{VENV}/bin/", "").replace(f"{NODE_BIN}/", "npx ").replace(f"{YARN_BERRY}/", "")
+            lines += step(shown, output)
         if case.runner_lines:
             lines += case.runner_lines
         else:
@@ -300,14 +405,16 @@ def make(case: Case) -> str:
     return "".join(f"{clock.stamp()} {line}\n" for line in lines)
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Write the logs named (all without names) and the whole manifest."""
     manifest = {}
     for case in cases():
-        (HERE / f"{case.name}.log").write_text(make(case))
+        if not names or case.name in names:
+            (HERE / f"{case.name}.log").write_text(make(case))
+            print(f"{case.name}: written")
         manifest[case.name] = {"category": case.category, "expected": case.expected}
-        print(f"{case.name}: written")
     (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
