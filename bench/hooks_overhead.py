@@ -67,17 +67,9 @@ def main() -> None:
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="hooks-bench-"))
     url, release = services.redis_for_run(folder)
-    for name in [name for name in os.environ if name.startswith("TASKS_")]:
-        del os.environ[name]
-    os.environ.update(
-        {
-            "TASKS_ENVIRONMENT": "test",
-            "TASKS_REDIS_URL": url,
-            "TASKS_DATA_DIR": str(folder / "var"),
-            "TASKS_METRICS__PORT": "0",
-            "TASKS_WORKER__EXTRA_TASK_MODULES": "tests.hooks.sample_tasks",
-        }
-    )
+    env = services.platform_env(folder, url, TASKS_WORKER__EXTRA_TASK_MODULES="tests.hooks.sample_tasks")
+    os.environ.clear()
+    os.environ.update(env)
     from tasks import app
 
     rates: dict[str, list[float]] = {"on": [], "off": []}

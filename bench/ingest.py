@@ -172,18 +172,14 @@ def main() -> None:
         )
 
         def run(redis_url: str, chroma_url: str) -> None:
-            env = {name: value for name, value in os.environ.items() if not name.startswith("TASKS_")}
-            env.update(
-                {
-                    "TASKS_REDIS_URL": redis_url,
-                    "TASKS_DATA_DIR": str(folder / "var"),
-                    "TASKS_UPLOAD__STORAGE_ROOT": str(corpus),
-                    "TASKS_UPLOAD__EMBEDDER": "sentence-transformers",
-                    "TASKS_UPLOAD__EMBEDDING_THREADS": str(args.threads),
-                    "TASKS_UPLOAD__EMBEDDING_BATCH_SIZE": str(args.batch_size),
-                    "TASKS_UPLOAD__CHROMA_URL": chroma_url,
-                    "TASKS_METRICS__PORT": "0",
-                }
+            env = services.platform_env(
+                folder,
+                redis_url,
+                TASKS_UPLOAD__STORAGE_ROOT=str(corpus),
+                TASKS_UPLOAD__EMBEDDER="sentence-transformers",
+                TASKS_UPLOAD__EMBEDDING_THREADS=str(args.threads),
+                TASKS_UPLOAD__EMBEDDING_BATCH_SIZE=str(args.batch_size),
+                TASKS_UPLOAD__CHROMA_URL=chroma_url,
             )
             elapsed, chunks, peaks = ingest(paths, env, folder)
             texts = stored_chunks(chroma_url)

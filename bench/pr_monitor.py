@@ -113,21 +113,15 @@ def main() -> None:
     # its budget is that of a large GitHub App installation.
     fake.rate_limit = fake.rate_remaining = RATE_LIMIT
     names = populate(fake, options.repositories, options.pulls)
-    for name in [name for name in os.environ if name.startswith("TASKS_")]:
-        del os.environ[name]
-    os.environ.update(
-        {
-            "TASKS_ENVIRONMENT": "test",
-            "TASKS_REDIS_URL": url,
-            "TASKS_DATA_DIR": str(folder / "var"),
-            "TASKS_METRICS__PORT": "0",
-            # The uploads area loads its embedding model in each pool process unless told otherwise.
-            "TASKS_UPLOAD__EMBEDDER": "hashing",
-            "TASKS_GITHUB__API_URL": fake.url,
-            "TASKS_GITHUB__TOKEN": TOKEN,
-            "TASKS_GITHUB__REPOSITORIES": ",".join(names),
-        }
+    env = services.platform_env(
+        folder,
+        url,
+        TASKS_GITHUB__API_URL=fake.url,
+        TASKS_GITHUB__TOKEN=TOKEN,
+        TASKS_GITHUB__REPOSITORIES=",".join(names),
     )
+    os.environ.clear()
+    os.environ.update(env)
     from tasks import app
 
     worker = WorkerProcess(env=dict(os.environ), log_path=folder / "worker.log", concurrency=2)

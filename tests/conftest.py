@@ -31,20 +31,9 @@ def pytest_configure(config: pytest.Config) -> None:
     root.mkdir(parents=True)
     _state["root"] = root
     redis_url, _state["release"] = services.redis_for_run(root)
-    for name in [name for name in os.environ if name.startswith("TASKS_")]:
-        del os.environ[name]
-    os.environ.update(
-        {
-            "TASKS_ENVIRONMENT": "test",
-            "TASKS_REDIS_URL": redis_url,
-            "TASKS_DATA_DIR": str(root / "var"),
-            "TASKS_UPLOAD__STORAGE_ROOT": str(root / "uploads"),
-            "TASKS_UPLOAD__EMBEDDER": "hashing",
-            "TASKS_METRICS__PORT": "0",
-            "TASKS_RETRY__BACKOFF_BASE_S": "0.2",
-            "TASKS_RETRY__BACKOFF_MAX_S": "1",
-        }
-    )
+    env = services.platform_env(root, redis_url, TASKS_RETRY__BACKOFF_BASE_S="0.2", TASKS_RETRY__BACKOFF_MAX_S="1")
+    os.environ.clear()
+    os.environ.update(env)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from pydantic import ValidationError
 
 from tasks.settings import Settings, describe
+from tests.harness.cli import celery
 
 
 def settings_error(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
@@ -82,15 +80,7 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_bad_setting_stops_any_celery_command_with_one_message() -> None:
-    env = {"TASKS_UPLOAD__MAX_FILE_BYTES": "lots", "PATH": "/usr/bin:/bin"}
-
-    done = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "inspect", "ping"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = celery("inspect", "ping", env={"TASKS_UPLOAD__MAX_FILE_BYTES": "lots"}, timeout_s=60)
 
     assert done.returncode != 0
     assert "TASKS_UPLOAD__MAX_FILE_BYTES" in done.stderr

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from tasks import deadletter
+from tests.harness.cli import celery
 
-
-def dlq(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "dlq", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        cwd=cwd,
-        timeout=60,
-    )
+dlq = partial(celery, "dlq")
 
 
 def entry_for(task: str, n: int = 0) -> dict[str, Any]:

@@ -158,3 +158,24 @@ def redis_for_run(folder: Path, base_url: str | None = None) -> tuple[str, Calla
         return claimed.url, claimed.release
     server = RedisServer(folder / "redis").start()
     return server.url, server.stop
+
+
+def platform_env(folder: Path, redis_url: str, **overrides: str) -> dict[str, str]:
+    """This process's environment with the platform's settings replaced by a run's own.
+
+    Every inherited TASKS_* variable is dropped; state goes under `folder`; the embedder is
+    the dependency-free one and no metrics port is opened, unless `overrides` say otherwise.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TASKS_")}
+    env.update(
+        {
+            "TASKS_ENVIRONMENT": "test",
+            "TASKS_REDIS_URL": redis_url,
+            "TASKS_DATA_DIR": str(folder / "var"),
+            "TASKS_UPLOAD__STORAGE_ROOT": str(folder / "uploads"),
+            "TASKS_UPLOAD__EMBEDDER": "hashing",
+            "TASKS_METRICS__PORT": "0",
+        }
+    )
+    env.update(overrides)
+    return env

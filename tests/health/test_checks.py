@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +15,7 @@ from tasks.health.workers import check_workers, error_rate
 from tasks.infra.status import status_key
 from tasks.redis_client import get_redis
 from tasks.settings import Settings, get_settings
+from tests.harness.cli import celery
 from tests.harness.clients import client_app
 from tests.harness.services import RedisServer, free_port
 from tests.harness.workers import WorkerProcess, wait_for
@@ -107,13 +105,7 @@ def test_the_health_task_keeps_its_results_and_logs_a_change(app: Celery, worker
 
 def test_the_cli_exit_status_follows_the_overall_status(worker: WorkerProcess) -> None:
     def run(**env: str) -> tuple[int, dict[str, object]]:
-        done = subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "tasks", "health", "--json"],
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = celery("health", "--json", env=env, timeout_s=60)
         return done.returncode, json.loads(done.stdout)
 
     code, report = run(TASKS_RESULT_BACKEND=f"redis://127.0.0.1:{free_port()}/0")

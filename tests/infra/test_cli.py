@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
+from functools import partial
 
+from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess
 
-
-def celery(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "infra", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-        check=False,
-    )
+infra = partial(celery, "infra")
 
 
 def test_ensure_wait_shows_the_phases_then_status_reports(infra_worker: Callable[..., WorkerProcess]) -> None:
     infra_worker()
 
-    ensure = celery("ensure", "test", "--wait")
-    status = celery("status", "test", "--json")
+    ensure = infra("ensure", "test", "--wait")
+    status = infra("status", "test", "--json")
 
     assert ensure.returncode == 0, ensure.stderr
     lines = ensure.stdout.splitlines()
@@ -53,9 +43,9 @@ def test_ensure_wait_shows_the_phases_then_status_reports(infra_worker: Callable
 def test_dry_run_prints_the_plan_and_status_text(infra_worker: Callable[..., WorkerProcess]) -> None:
     infra_worker()
 
-    before = celery("status", "test")
-    ensure = celery("ensure", "test", "--dry-run", "--wait")
-    after = celery("status", "test")
+    before = infra("status", "test")
+    ensure = infra("ensure", "test", "--dry-run", "--wait")
+    after = infra("status", "test")
 
     assert "health:      unknown (no infrastructure run recorded for test)" in before.stdout
     assert ensure.returncode == 0, ensure.stderr
@@ -68,8 +58,8 @@ def test_dry_run_prints_the_plan_and_status_text(infra_worker: Callable[..., Wor
 def test_ensure_without_wait_only_queues(infra_worker: Callable[..., WorkerProcess]) -> None:
     infra_worker()
 
-    queued = celery("ensure", "staging")
-    wrong = celery("ensure", "qa")
+    queued = infra("ensure", "staging")
+    wrong = infra("ensure", "qa")
 
     assert queued.returncode == 0
     assert queued.stdout.startswith("queued infra.ensure_tables for staging: ")

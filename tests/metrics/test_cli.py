@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
+from functools import partial
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from tasks.metrics import recorder
+from tests.harness.cli import celery
 
-
-def metrics(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "metrics", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        cwd=cwd,
-        timeout=60,
-    )
+metrics = partial(celery, "metrics")
 
 
 def test_table_json_and_prometheus(tmp_path: Path) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +13,7 @@ from celery import Celery
 
 from tasks.metrics import snapshot
 from tasks.reports.summary import latest
+from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess, wait_for
 
 SAMPLE_TASKS = "tests.hooks.sample_tasks"
@@ -94,20 +92,8 @@ def test_the_summary_counts_what_ran_since_the_previous_one(
 def test_the_cli_shows_the_latest_summary(app: Celery, worker: WorkerProcess) -> None:
     report = app.send_task("reports.daily_summary").get(timeout=30)
 
-    shown = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "report", "--json"],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    text = subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "report"],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    shown = celery("report", "--json")
+    text = celery("report")
 
     assert shown.returncode == 0
     assert json.loads(shown.stdout)["id"] == report["id"]

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
+from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess
 
-
-def documents(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "tasks", "documents", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=dict(os.environ),
-        cwd=cwd,
-    )
+documents = partial(celery, "documents")
 
 
 def test_upload_wait_show_and_search(worker: WorkerProcess, tmp_path: Path, collection: str) -> None:
