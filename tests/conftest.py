@@ -129,8 +129,24 @@ def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerPro
         process.stop()
         if process in RUNNING:
             RUNNING.remove(process)
+    if started:
+        discard_leftovers(app)
     for resume in resumes:
         resume()
+
+
+def discard_leftovers(app: Celery) -> None:
+    """Drop what a test's workers left behind, so it never runs in a later test.
+
+    Messages requeued at shutdown, retries waiting for their countdown, and the
+    unacknowledged messages of a killed worker (which the reaper would restore).
+    """
+    import redis
+
+    app.control.purge()
+    broker = redis.Redis.from_url(app.conf.broker_url)
+    broker.delete("unacked", "unacked_index")
+    broker.close()
 
 
 @pytest.fixture(scope="session")
