@@ -178,17 +178,19 @@ def _poll(app: Any, item: Submitted) -> None:
     if item.status in ("SUCCESS", "FAILURE"):
         return
     state = app.AsyncResult(item.task_id)
-    item.status = state.state
-    if state.state == "PROGRESS" and isinstance(state.info, dict):
-        item.stage, item.progress = state.info["stage"], int(state.info["progress"])
-        item.document_id = state.info["document_id"]
-    elif state.state == "SUCCESS":
+    # One read for state and meta: the task may finish between two reads.
+    meta = state.backend.get_task_meta(item.task_id)
+    item.status = meta["status"]
+    if item.status == "PROGRESS" and isinstance(meta["result"], dict):
+        item.stage, item.progress = meta["result"]["stage"], int(meta["result"]["progress"])
+        item.document_id = meta["result"]["document_id"]
+    elif item.status == "SUCCESS":
         item.result = state.result
         item.stage, item.progress = str(state.result["status"]), 100
         item.document_id = state.result["document_id"]
-    elif state.state == "FAILURE":
+    elif item.status == "FAILURE":
         item.stage, item.result = "failed", f"{type(state.result).__name__}: {state.result}"
-    elif state.state == "RETRY":
+    elif item.status == "RETRY":
         item.stage = "retrying"
 
 

@@ -124,8 +124,10 @@ def test_progress_is_reported_while_a_large_document_runs(worker: WorkerProcess,
     seen: list[tuple[str, int]] = []
     statuses: set[str] = set()
     while not async_result.ready():
-        if async_result.state == "PROGRESS":
-            meta = async_result.info
+        # One read gives state and meta together: the task may finish between two reads.
+        task_meta = async_result.backend.get_task_meta(async_result.id)
+        if task_meta["status"] == "PROGRESS":
+            meta = task_meta["result"]
             assert set(meta) == {"document_id", "stage", "progress"}
             if not seen or seen[-1] != (meta["stage"], meta["progress"]):
                 seen.append((meta["stage"], meta["progress"]))
