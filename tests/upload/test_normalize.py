@@ -13,3 +13,7 @@ def test_keeps_real_hyphens_and_paragraphs() -> None:
 
 def test_removes_nul_and_control_characters() -> None:
     assert normalize("ab\x00c\x07d\r\ne ") == "abcd\ne"
+
+
+def test_removes_c1_controls_and_delete_but_keeps_other_text() -> None:
+    assert normalize("a\x7fb\x85c\x1bd\x0be é ünï") == "abcde é ünï"
