@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from tests.harness import loopback
 from tests.harness.services import free_port
 
 Json = Any
@@ -260,15 +261,12 @@ class FakeGitHub:
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = loopback.serve(ThreadingHTTPServer(("127.0.0.1", self.port), Handler))
         return self
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+            loopback.close(self.server)
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         split = urlsplit(request.path)

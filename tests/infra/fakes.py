@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.harness import loopback
 from tests.harness.services import free_port
 
 #: How long a held request waits at most before it is dropped anyway.
@@ -41,21 +42,18 @@ class AwsProxy:
         self.release = threading.Event()
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> AwsProxy:
-        self.thread.start()
+        loopback.serve(self.server)
         return self
 
     def stop(self) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        loopback.close(self.server)
 
     def reset(self) -> None:
         self.release.set()

@@ -8,6 +8,7 @@ from functools import partial
 
 from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess
+from tests.infra.phases import FRESH_ENVIRONMENT
 
 infra = partial(celery, "infra")
 
@@ -22,16 +23,7 @@ def test_ensure_wait_shows_the_phases_then_status_reports(infra_worker: Callable
     lines = ensure.stdout.splitlines()
     assert lines[0].startswith("queued infra.ensure_tables for test: ")
     phases = [line.split()[1] for line in lines[1:] if line[:4].isdigit()]
-    assert phases == [
-        "initializing",
-        "initializing",
-        "creating_tables",
-        "creating_tables",
-        "waiting_for_tables",
-        "waiting_for_tables",
-        "validating",
-        "completed",
-    ]
+    assert phases == FRESH_ENVIRONMENT
     assert lines[-1] == "success=True, status=completed, valid=True"
     assert status.returncode == 0, status.stderr
     document = json.loads(status.stdout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -13,6 +12,7 @@ from celery import Celery
 
 from tasks.metrics import snapshot
 from tasks.reports.summary import latest
+from tests.harness import loopback
 from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess, wait_for
 
@@ -51,12 +51,9 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook() -> Iterator[Webhook]:
-    server = Webhook(failures=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = loopback.serve(Webhook(failures=1))
     yield server
-    server.shutdown()
-    server.server_close()
+    loopback.close(server)
 
 
 def counts(name: str) -> dict[str, int]:
