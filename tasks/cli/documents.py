@@ -180,14 +180,12 @@ def _poll(app: Any, item: Submitted) -> None:
     state = app.AsyncResult(item.task_id)
     # One read for state and meta: the task may finish between two reads.
     meta = state.backend.get_task_meta(item.task_id)
-    item.status = meta["status"]
-    if item.status == "PROGRESS" and isinstance(meta["result"], dict):
-        item.stage, item.progress = meta["result"]["stage"], int(meta["result"]["progress"])
-        item.document_id = meta["result"]["document_id"]
+    item.status, info = meta["status"], meta["result"]
+    if item.status == "PROGRESS" and isinstance(info, dict):
+        item.stage, item.progress, item.document_id = info["stage"], int(info["progress"]), info["document_id"]
     elif item.status == "SUCCESS":
-        item.result = state.result
-        item.stage, item.progress = str(state.result["status"]), 100
-        item.document_id = state.result["document_id"]
+        item.result = info
+        item.stage, item.progress, item.document_id = str(info["status"]), 100, info["document_id"]
     elif item.status == "FAILURE":
         item.stage, item.result = "failed", f"{type(state.result).__name__}: {state.result}"
     elif item.status == "RETRY":
