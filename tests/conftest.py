@@ -24,6 +24,12 @@ AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 _state: dict[str, Any] = {}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full-size", action="store_true", help="run the reliability scenarios at full size (default: reduced)"
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return
@@ -42,6 +48,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     release = _state.pop("release", None)
     if release is not None:
         release()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.reliability.figures import ROWS
+
+    if ROWS:
+        terminalreporter.section("reliability figures")
+        for row in ROWS:
+            terminalreporter.write_line(row.line())
 
 
 @pytest.hookimpl(wrapper=True)
