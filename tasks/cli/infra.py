@@ -41,7 +41,7 @@ def status(environment: str | None, as_json: bool) -> None:
     for field in ("status", "phase", "run_id", "owner", "start_time", "end_time", "duration_s", "retry_count"):
         if field in record:
             click.echo(f"{field + ':':12} {record[field]}")
-    for field in ("tables_created", "indexes_created", "tables_deleted", "fixes_applied", "plan"):
+    for field in ("tables_created", "indexes_created", "tables_deleted", "fixes_applied", "plan", "drift"):
         for line in record.get(field) or []:
             click.echo(f"{field + ':':12} {line}")
     for issue in record.get("issues") or []:

@@ -66,14 +66,16 @@ class Applier:
         self._wait(active, f"index {name}/{index_name} to become ACTIVE (backfill)")
 
     def fix_in_place(self, spec: TableSpec, issue: Issue) -> None:
+        """Bring one setting to the spec; only a `lower_with_force` issue may lower protection or capacity."""
         name = issue.table
+        lower = issue.fix == "lower_with_force"
         if issue.kind == "ttl":
             live = self.reader.read(name)
             assert live.ttl is not None
             enabled = spec.ttl_attribute is not None
             self._set_ttl(name, spec.ttl_attribute or str(live.ttl.get("AttributeName")), enabled=enabled)
         elif issue.kind == "point_in_time_recovery":
-            self._set_pitr(name, enabled=spec.point_in_time_recovery)
+            self._set_pitr(name, enabled=spec.point_in_time_recovery or not lower)
         elif issue.kind == "tags":
             self.guard()
             arn = self._describe_existing(name)["TableArn"]
@@ -83,9 +85,12 @@ class Applier:
             self.client.tag_resource(ResourceArn=arn, Tags=tags)
         elif issue.kind == "deletion_protection":
             self._settled_table(name)
-            self._update_table({"TableName": name, "DeletionProtectionEnabled": spec.deletion_protection})
+            protect = spec.deletion_protection or not lower
+            self._update_table({"TableName": name, "DeletionProtectionEnabled": protect})
         elif issue.kind in {"billing_mode", "capacity", "index_capacity"}:
-            self._update_table(billing_request(spec, self._settled_table(name)))
+            request = billing_request(spec, self._settled_table(name), lower=lower)
+            if len(request) > 1:
+                self._update_table(request)
         else:
             raise ValueError(f"{issue.kind} cannot be fixed in place")
         self.reader.forget(name)

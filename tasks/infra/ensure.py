@@ -14,8 +14,10 @@ from tasks.infra.specs import TableSet, TableSpec
 from tasks.infra.status import ExecutionResult, StatusRecorder
 from tasks.infra.validate import Issue, validate_tables
 
-#: Environments whose tables are never re-created, whatever the arguments.
+#: Environments whose tables are never re-created or lowered, whatever the arguments.
 PROTECTED = frozenset({"prod"})
+#: Issue kinds that one UpdateTable of billing and capacities resolves together.
+BILLING_KINDS = frozenset({"billing_mode", "capacity", "index_capacity"})
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,18 @@ class _Run:
             applier.wait_index_active(issue.table, issue.index)
 
     def _fixable(self, issues: list[Issue]) -> list[Issue]:
-        allowed = {"in_place"} | ({"recreate_index", "recreate_table"} if self.options.force_recreate else set())
-        chosen = [issue for issue in issues if issue.fix in allowed]
+        forced = {"lower_with_force", "recreate_index", "recreate_table"}
+        allowed = {"in_place"} | (forced if self.options.force_recreate else set())
+        # A lowering request also raises what is below the spec, so it goes first and covers the table.
+        chosen = sorted((issue for issue in issues if issue.fix in allowed), key=lambda i: i.fix != "lower_with_force")
         recreated = {issue.table for issue in chosen if issue.fix == "recreate_table"}
         unique: dict[tuple[str, str | None, str], Issue] = {}
         for issue in chosen:
             if issue.fix == "recreate_table":
                 unique.setdefault((issue.table, None, issue.fix), issue)
             elif issue.table not in recreated:
-                unique.setdefault(
-                    (issue.table, issue.index, issue.kind if issue.fix == "in_place" else issue.fix), issue
-                )
-        order = {"recreate_table": 0, "recreate_index": 1, "in_place": 2}
+                unique.setdefault(_fix_key(issue), issue)
+        order = {"recreate_table": 0, "recreate_index": 1, "lower_with_force": 2, "in_place": 2}
         return sorted(unique.values(), key=lambda issue: order[issue.fix])
 
     def _fix(self, recorder: StatusRecorder, applier: Applier, issues: list[Issue]) -> None:
@@ -126,6 +128,7 @@ class _Run:
 
     def _complete(self, recorder: StatusRecorder, issues: list[Issue], *, plan: list[str]) -> None:
         blocking = [issue for issue in issues if issue.blocking]
+        drift = [issue for issue in issues if issue.drift]
         valid = not blocking
         recorder.transition(
             "completed",
@@ -134,12 +137,27 @@ class _Run:
             valid=valid,
             issues=[issue.model_dump() for issue in issues],
             plan=plan,
-            next_action=_next_action(blocking, self.options.dry_run),
+            drift=[f"{issue.table}: {issue.message}" for issue in drift],
+            next_action=_next_action(blocking, drift, self.options.dry_run),
         )
 
 
-def _next_action(blocking: list[Issue], dry_run: bool) -> str:
+def _fix_key(issue: Issue) -> tuple[str, str | None, str]:
+    """Issues that one write resolves share a key: billing and every capacity of a table are one UpdateTable."""
+    if issue.kind in BILLING_KINDS:
+        return (issue.table, None, "billing")
+    if issue.fix in {"in_place", "lower_with_force"}:
+        return (issue.table, issue.index, issue.kind)
+    return (issue.table, issue.index, issue.fix)
+
+
+def _next_action(blocking: list[Issue], drift: list[Issue], dry_run: bool) -> str:
     if not blocking:
+        if drift:
+            return (
+                "tables have more protection or capacity than their specs: raise the specs to match, "
+                "or re-run with force_recreate to lower them (never in prod)"
+            )
         return "none"
     if dry_run:
         return "run infra.ensure_tables without dry_run to apply the plan"

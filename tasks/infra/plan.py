@@ -13,6 +13,7 @@ ACTIONS: dict[Fix, str] = {
     "create_table": "create table",
     "create_index": "create index",
     "in_place": "fix",
+    "lower_with_force": "leave as it is (lowered only with force_recreate, never in prod)",
     "recreate_index": "recreate index (only with force_recreate, never in prod)",
     "recreate_table": "recreate table, losing its items (only with force_recreate, never in prod)",
     "manual": "leave for a person",
@@ -77,8 +78,11 @@ def create_index_request(spec: TableSpec, live: LiveTable, index: IndexSpec) -> 
     }
 
 
-def billing_request(spec: TableSpec, live: LiveTable) -> dict[str, Any]:
-    """UpdateTable bringing billing mode and capacities to the spec; only what differs is sent."""
+def billing_request(spec: TableSpec, live: LiveTable, *, lower: bool = False) -> dict[str, Any]:
+    """UpdateTable bringing billing mode and capacities up to the spec; only what differs is sent.
+
+    Capacity above the spec is kept (each unit is the larger of live and spec) unless `lower`.
+    """
     assert live.description is not None
     switching = billing_mode_of(live.description) != spec.billing_mode
     request: dict[str, Any] = {"TableName": live.name}
@@ -86,16 +90,27 @@ def billing_request(spec: TableSpec, live: LiveTable) -> dict[str, Any]:
         request["BillingMode"] = spec.billing_mode
     if spec.billing_mode != "PROVISIONED":
         return request
-    assert spec.read_capacity is not None and spec.write_capacity is not None
-    wanted = (spec.read_capacity, spec.write_capacity)
+    wanted = _target(capacity_of(live.description), spec.capacity, switching=switching, lower=lower)
     if switching or capacity_of(live.description) != wanted:
         request["ProvisionedThroughput"] = throughput(wanted)
     updates = []
     for index in spec.indexes:
         capacity = spec.index_capacity(index)
         actual = live.indexes.get(index.name)
-        if actual is not None and capacity is not None and (switching or capacity_of(actual) != capacity):
-            updates.append({"Update": {"IndexName": index.name, "ProvisionedThroughput": throughput(capacity)}})
+        if actual is None or capacity is None:
+            continue
+        target = _target(capacity_of(actual), capacity, switching=switching, lower=lower)
+        if switching or capacity_of(actual) != target:
+            updates.append({"Update": {"IndexName": index.name, "ProvisionedThroughput": throughput(target)}})
     if updates:
         request["GlobalSecondaryIndexUpdates"] = updates
     return request
+
+
+def _target(
+    actual: tuple[int | None, int | None], wanted: tuple[int, int], *, switching: bool, lower: bool
+) -> tuple[int, int]:
+    if switching or lower:
+        return wanted
+    read, write = (want if have is None else max(have, want) for have, want in zip(actual, wanted, strict=True))
+    return read, write

@@ -109,6 +109,12 @@ class TableSpec(Spec):
             return []
         return [f"{name}: capacities are only for billing_mode PROVISIONED" for name, r, w in capacities if r or w]
 
+    @property
+    def capacity(self) -> tuple[int, int]:
+        """The provisioned (read, write) capacity of the table; only for billing_mode PROVISIONED."""
+        assert self.read_capacity is not None and self.write_capacity is not None
+        return (self.read_capacity, self.write_capacity)
+
     def index_capacity(self, index: IndexSpec) -> tuple[int, int] | None:
         """The provisioned (read, write) capacity of an index: its own, else the table's."""
         if self.billing_mode != "PROVISIONED" or self.read_capacity is None or self.write_capacity is None:

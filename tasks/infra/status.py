@@ -65,6 +65,8 @@ class ExecutionResult(BaseModel):
     valid: bool | None = None
     issues: list[dict[str, Any]] = Field(default_factory=list)
     plan: list[str] = Field(default_factory=list)
+    #: Settings where a live table has more protection or capacity than its spec (kept; see `issues`).
+    drift: list[str] = Field(default_factory=list)
     health_status: HealthStatus = "unknown"
     next_action: str = ""
 

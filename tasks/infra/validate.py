@@ -14,7 +14,18 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 #: How an issue is resolved: by a creation phase, in place, by re-creation (`force_recreate`), by hand, or not at all.
-Fix = Literal["create_table", "create_index", "in_place", "recreate_index", "recreate_table", "manual", "none"]
+#: `lower_with_force` is drift the other way: the live table has more protection or capacity than its
+#: spec (an operator raised it); it is reported, and lowered only with `force_recreate`.
+Fix = Literal[
+    "create_table",
+    "create_index",
+    "in_place",
+    "lower_with_force",
+    "recreate_index",
+    "recreate_table",
+    "manual",
+    "none",
+]
 Kind = Literal[
     "missing_table",
     "missing_index",
@@ -44,8 +55,13 @@ class Issue(BaseModel):
 
     @property
     def blocking(self) -> bool:
-        """Whether the issue makes the environment invalid (an unexpected index does not)."""
-        return self.fix != "none"
+        """Whether the issue makes the environment invalid (an unexpected index or extra protection does not)."""
+        return self.fix not in {"none", "lower_with_force"}
+
+    @property
+    def drift(self) -> bool:
+        """More protection or capacity than the spec: reported, never lowered by a plain run."""
+        return self.fix == "lower_with_force"
 
 
 def key_schema(partition_key: str, sort_key: str | None) -> list[dict[str, str]]:
@@ -130,20 +146,34 @@ def _capacity_issues(spec: TableSpec, live: LiveTable) -> list[Issue]:
     mode = billing_mode_of(live.description)
     if mode != spec.billing_mode:
         message = f"billing mode is {mode}, spec wants {spec.billing_mode}"
-        return [Issue(table=live.name, kind="billing_mode", fix="in_place", message=message)]
+        # On-demand has no capacity ceiling: going back to provisioned would lower it.
+        fix: Fix = "lower_with_force" if mode == "PAY_PER_REQUEST" else "in_place"
+        return [Issue(table=live.name, kind="billing_mode", fix=fix, message=message)]
     if spec.billing_mode != "PROVISIONED":
         return []
-    issues = []
-    if capacity_of(live.description) != (spec.read_capacity, spec.write_capacity):
-        message = f"capacity is {capacity_of(live.description)}, spec wants {(spec.read_capacity, spec.write_capacity)}"
-        issues.append(Issue(table=live.name, kind="capacity", fix="in_place", message=message))
+    assert spec.read_capacity is not None and spec.write_capacity is not None
+    issues = _compare_capacity(live.name, "capacity", None, capacity_of(live.description), spec.capacity)
     for index in spec.indexes:
-        actual = live.indexes.get(index.name)
-        if actual is not None and capacity_of(actual) != spec.index_capacity(index):
-            message = f"index {index.name} capacity is {capacity_of(actual)}, spec wants {spec.index_capacity(index)}"
-            issues.append(
-                Issue(table=live.name, kind="index_capacity", fix="in_place", message=message, index=index.name)
-            )
+        actual, wanted = live.indexes.get(index.name), spec.index_capacity(index)
+        if actual is not None and wanted is not None:
+            issues += _compare_capacity(live.name, "index_capacity", index.name, capacity_of(actual), wanted)
+    return issues
+
+
+def _compare_capacity(
+    table: str, kind: Kind, index: str | None, actual: tuple[int | None, int | None], wanted: tuple[int, int]
+) -> list[Issue]:
+    """An in-place issue if any unit is below the spec, a drift issue if any is above (both can hold)."""
+    what = "capacity" if index is None else f"index {index} capacity"
+    below = any(have is None or have < want for have, want in zip(actual, wanted, strict=True))
+    above = any(have is not None and have > want for have, want in zip(actual, wanted, strict=True))
+    issues = []
+    if below:
+        message = f"{what} is {actual}, spec wants at least {wanted}"
+        issues.append(Issue(table=table, kind=kind, fix="in_place", message=message, index=index))
+    if above:
+        message = f"{what} is {actual}, above the spec's {wanted} (raised outside the spec)"
+        issues.append(Issue(table=table, kind=kind, fix="lower_with_force", message=message, index=index))
     return issues
 
 
@@ -153,18 +183,25 @@ def _setting_issues(spec: TableSpec, live: LiveTable, environment: str) -> list[
     if live.ttl is not None:
         issues += _ttl_issues(spec, live)
     if live.pitr_enabled is not None and live.pitr_enabled != spec.point_in_time_recovery:
-        message = f"point-in-time recovery is {_on(live.pitr_enabled)}, spec wants {_on(spec.point_in_time_recovery)}"
-        issues.append(Issue(table=live.name, kind="point_in_time_recovery", fix="in_place", message=message))
+        issues.append(_switch_issue(live.name, "point_in_time_recovery", live.pitr_enabled))
     protected = bool(live.description.get("DeletionProtectionEnabled", False))
     if protected != spec.deletion_protection:
-        message = f"deletion protection is {_on(protected)}, spec wants {_on(spec.deletion_protection)}"
-        issues.append(Issue(table=live.name, kind="deletion_protection", fix="in_place", message=message))
+        issues.append(_switch_issue(live.name, "deletion_protection", protected))
     if live.tags is not None:
         wrong = sorted(k for k, v in spec.all_tags(environment).items() if live.tags.get(k) != v)
         if wrong:
             message = f"tags {', '.join(wrong)} are missing or differ"
             issues.append(Issue(table=live.name, kind="tags", fix="in_place", message=message))
     return issues
+
+
+def _switch_issue(table: str, kind: Kind, live_on: bool) -> Issue:
+    """A protection that differs from the spec: switched on in place, never off without force."""
+    what = {"point_in_time_recovery": "point-in-time recovery"}.get(kind, kind.replace("_", " "))
+    if live_on:
+        message = f"{what} is on, spec wants off (switched on outside the spec)"
+        return Issue(table=table, kind=kind, fix="lower_with_force", message=message)
+    return Issue(table=table, kind=kind, fix="in_place", message=f"{what} is off, spec wants on")
 
 
 def _ttl_issues(spec: TableSpec, live: LiveTable) -> list[Issue]:
@@ -202,12 +239,8 @@ def capacity_of(description: dict[str, Any]) -> tuple[int | None, int | None]:
     return throughput.get("ReadCapacityUnits"), throughput.get("WriteCapacityUnits")
 
 
-def _on(value: bool) -> str:
-    return "on" if value else "off"
-
-
 def drift_report(client: DynamoDBClient, environment: str, tables: TableSet) -> dict[str, Any]:
-    """Read-only: `{"environment", "valid", "issues"}`; one DescribeTable, TTL and PITR read per table."""
+    """Read-only: `{"environment", "valid", "issues", "drift"}`; one DescribeTable, TTL and PITR read per table."""
     specs = tables.for_environment(environment)
     with aws_errors():
         issues = validate_tables(Reader(client, deep=True), specs, environment)
@@ -215,4 +248,5 @@ def drift_report(client: DynamoDBClient, environment: str, tables: TableSet) -> 
         "environment": environment,
         "valid": not any(issue.blocking for issue in issues),
         "issues": [issue.model_dump() for issue in issues],
+        "drift": [f"{issue.table}: {issue.message}" for issue in issues if issue.drift],
     }

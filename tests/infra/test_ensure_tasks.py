@@ -32,6 +32,7 @@ RESULT_FIELDS = {
     "valid",
     "issues",
     "plan",
+    "drift",
     "health_status",
     "next_action",
 }
@@ -79,6 +80,7 @@ def test_fresh_environment_gets_every_table_and_index(
         "valid": True,
         "issues": [],
         "plan": [],
+        "drift": [],
         "health_status": "healthy",
         "next_action": "none",
     }
@@ -164,11 +166,12 @@ def test_index_deleted_out_of_band_is_reported_and_restored(
                 "index": "email-index",
             }
         ],
+        "drift": [],
     }
     assert (result["success"], result["valid"], result["tables_created"]) == (True, True, [])
     assert result["indexes_created"] == ["test-users/email-index"]
     assert index_names(dynamodb, "test-users") == ["email-index"]
-    assert validate(environment="test") == {"environment": "test", "valid": True, "issues": []}
+    assert validate(environment="test") == {"environment": "test", "valid": True, "issues": [], "drift": []}
 
 
 def test_ttl_turned_off_out_of_band_is_restored(
