@@ -83,6 +83,8 @@ class UploadSettings(Section):
     stale_after_s: PositiveInt = 4200
     #: How many times maintenance requeues a stale document before failing it.
     max_recoveries: NonNegativeInt = 2
+    #: How long a document's count of recoveries is kept after its last recovery.
+    recovery_count_ttl_s: PositiveInt = 7 * 86_400
 
 
 class GitHubSettings(Section):
@@ -115,8 +117,11 @@ class AwsSettings(Section):
 
 
 class InfraSettings(Section):
-    #: Lifetime of an environment's run lock; extended while the run lives.
+    #: Lifetime of an environment's run lock; extended while the run lives. A run that finds the
+    #: lock held keeps waiting (without spending its retry budget) for at most this long.
     lock_ttl_s: PositiveInt = 1800
+    #: Pause between two tries of a run waiting for a busy lock.
+    lock_retry_s: PositiveFloat = 30.0
     #: Bound on waiting for a table or an index to become ACTIVE.
     wait_timeout_s: PositiveInt = 600
     allow_prod_delete: bool = False
@@ -144,6 +149,8 @@ class MetricsSettings(Section):
     address: str = "0.0.0.0"
     #: How often each process writes its batched metric updates to Redis.
     flush_interval_s: PositiveFloat = 1.0
+    #: A worker's stats hash is dropped this long after its last update (hostnames come and go).
+    worker_stats_ttl_s: PositiveInt = 7 * 86_400
 
 
 class DlqSettings(Section):

@@ -9,6 +9,7 @@ from celery import Task
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tasks.core.backoff import backoff_s, broker_safe_cap_s
+from tasks.core.budget import counted_retries, retry_headers
 from tasks.errors import InvalidArguments, RetryableError
 from tasks.settings import get_settings
 
@@ -25,7 +26,8 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     """Validates keyword arguments into `params`, then runs; retries what is retryable.
 
     Retryable errors are `RetryableError` and the types in `retry_on`; anything else
-    fails the task at once. Exhausted retries re-raise the last error, which the
+    fails the task at once. The budget counts only retries that count (see
+    `tasks.core.budget`); once spent, the last error is re-raised, which the
     dead-letter hook records as `retries_exhausted`.
     """
 
@@ -49,13 +51,27 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         try:
             return self.run(self, params) if self.pass_task else self.run(params)
         except RetryableError as error:
+            if error.counts_as_attempt and self.budget_spent:
+                raise
             raise self._retry_after(error, error.retry_after_s, error.counts_as_attempt) from error
         except self.retry_on as error:
+            if self.budget_spent:
+                raise
             raise self._retry_after(error, None, True) from error
 
     @property
     def budget(self) -> int:
         return self.max_retries if self.max_retries is not None else get_settings().retry.max_retries
+
+    @property
+    def retries_counted(self) -> int:
+        """Retries of this request that spent the budget (rate-limit waits excluded)."""
+        return counted_retries(self.request)
+
+    @property
+    def budget_spent(self) -> bool:
+        """Whether a retry that counts would go past the budget: this attempt is the last."""
+        return self.retries_counted >= self.budget
 
     def is_retryable(self, error: BaseException) -> bool:
         return isinstance(error, (RetryableError, *self.retry_on))
@@ -64,12 +80,18 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         settings = get_settings()
         cap_s = broker_safe_cap_s(settings.worker.visibility_timeout_s, settings.retry.backoff_max_s)
         if wanted_s is None:
-            delay_s = backoff_s(self.request.retries, base_s=settings.retry.backoff_base_s, cap_s=cap_s)
+            delay_s = backoff_s(self.retries_counted, base_s=settings.retry.backoff_base_s, cap_s=cap_s)
         else:
             delay_s = min(max(wanted_s, 0.0), broker_safe_cap_s(settings.worker.visibility_timeout_s, wanted_s))
-        # A retry that does not count (a rate limit's wait) must never exhaust the budget.
-        limit = self.request.retries + 1 if not counts else self.budget
-        retry: BaseException = self.retry(exc=error, countdown=delay_s, max_retries=limit, throw=False)
+        # The budget is checked by the caller against the header; Celery's own count, which waits
+        # raise too, must never refuse the retry.
+        retry: BaseException = self.retry(
+            exc=error,
+            countdown=delay_s,
+            max_retries=int(self.request.retries or 0) + 1,
+            throw=False,
+            headers=retry_headers(self.request, counts=counts),
+        )
         return retry
 
 

@@ -8,6 +8,7 @@ from billiard.exceptions import TimeLimitExceeded, WorkerLostError
 
 from tasks import deadletter
 from tasks.core import deliveries
+from tasks.core.budget import counted_retries
 from tasks.hooks.base import Hook
 from tasks.queues import queue_for
 
@@ -28,7 +29,7 @@ class DeadLetterHook(Hook):
             kwargs=dict(kwargs or {}),
             reason=deadletter.classify(task, error),
             exception=error,
-            retries=int(getattr(request, "retries", 0) or 0),
+            retries=counted_retries(request),
             worker=getattr(request, "hostname", None),
             options=_options(delivery),
         )
@@ -50,7 +51,7 @@ class DeadLetterHook(Hook):
             kwargs=dict(request.kwargs or {}),
             reason=reason,
             exception=error,
-            retries=int(request.request_dict.get("retries") or 0),
+            retries=counted_retries(request.request_dict),
             worker=request.hostname,
             options=_options(delivery),
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from billiard.exceptions import TimeLimitExceeded, WorkerLostError
 
+from tasks.core.budget import counted_retries
 from tasks.hooks.base import Hook
 
 log = logging.getLogger("tasks.hooks")
@@ -33,10 +34,11 @@ class LogContextHook(Hook):
             return  # logged by `time_limit` and `poisoned`, where the request is known
         request = task.request
         log.error(
-            "task %s[%s] failed for good after %s retries on %s: %s: %s",
+            "task %s[%s] failed for good after %s retries (%s counted) on %s: %s: %s",
             task.name,
             task_id,
             getattr(request, "retries", 0),
+            counted_retries(request),
             getattr(request, "hostname", "-"),
             type(error).__name__,
             error,

@@ -52,7 +52,17 @@ class InfraTransientError(RetryableError):
 
 
 class LockBusy(RetryableError):
-    """Another run holds the environment's lock: this one retries later, never alongside."""
+    """Another run holds the environment's lock: this one retries later, never alongside.
+
+    Waiting does not spend the retry budget; it is bounded by the lock's own lifetime instead.
+    """
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message, retry_after_s=retry_after_s, counts_as_attempt=False)
+
+
+class LockWaitExpired(PermanentError):
+    """The lock stayed held by another run for longer than its lifetime: this run gives up."""
 
 
 class LockLost(RetryableError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -11,9 +12,9 @@ from typing import TYPE_CHECKING
 import redis
 
 from tasks.errors import RetryableError
-from tasks.infra.errors import LockBusy, LockLost, aws_errors
+from tasks.infra.errors import LockBusy, LockLost, LockWaitExpired, aws_errors
 from tasks.infra.health import record_health
-from tasks.infra.lock import EnvironmentLock
+from tasks.infra.lock import EnvironmentLock, holder
 from tasks.infra.status import ExecutionResult, Status, StatusRecorder, publish_event
 from tasks.settings import InfraSettings
 
@@ -34,6 +35,8 @@ class RunContext:
     owner: str
     retry_count: int = 0
     final_attempt: bool = True
+    #: When the task's first attempt started (epoch seconds): waiting for the lock is bounded from there.
+    first_attempt_at: float | None = None
 
 
 Body = Callable[[StatusRecorder, EnvironmentLock], None]
@@ -53,9 +56,7 @@ def run_locked(
     try:
         lock.acquire()
     except LockBusy as busy:
-        log.warning("%s", busy)
-        publish_event(context.redis, environment, context.run_id, "retrying", str(busy))
-        raise
+        raise _wait_for_lock(context, environment, busy) from None
     try:
         result = ExecutionResult(
             environment=environment,
@@ -70,6 +71,21 @@ def run_locked(
         return recorder.result
     finally:
         lock.release()
+
+
+def _wait_for_lock(context: RunContext, environment: str, busy: LockBusy) -> Exception:
+    """Retry later without spending the budget, until the lock has been busy for its whole lifetime."""
+    ttl_s = context.settings.lock_ttl_s
+    waited_s = time.time() - (context.first_attempt_at or time.time())
+    if waited_s >= ttl_s:
+        current = holder(context.redis, environment) or "another run"
+        return LockWaitExpired(
+            f"environment {environment!r} stayed locked by {current}: waited {waited_s:.0f} s, past the lock's "
+            f"lifetime (TASKS_INFRA__LOCK_TTL_S={ttl_s}); giving up, run again once the other run has ended"
+        )
+    log.warning("%s", busy)
+    publish_event(context.redis, environment, context.run_id, "retrying", str(busy))
+    return LockBusy(str(busy), retry_after_s=min(context.settings.lock_retry_s, ttl_s - waited_s))
 
 
 def _run_body(

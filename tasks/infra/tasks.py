@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tasks.core.budget import first_attempt_at
 from tasks.core.task import PlatformTask, platform_task
 from tasks.infra.client import get_client
 from tasks.infra.delete import delete_environment
@@ -60,7 +61,7 @@ class DeleteParams(BaseModel):
 
 def _context(task: PlatformTask) -> RunContext:
     settings = get_settings()
-    retries = int(task.request.retries or 0)
+    retries = task.retries_counted
     return RunContext(
         client=get_client(),
         redis=get_redis(),
@@ -68,7 +69,8 @@ def _context(task: PlatformTask) -> RunContext:
         run_id=task.request.id or uuid.uuid4().hex,
         owner=f"{task.request.hostname or socket.gethostname()}/{os.getpid()}",
         retry_count=retries,
-        final_attempt=retries >= task.budget,
+        final_attempt=task.budget_spent,
+        first_attempt_at=first_attempt_at(task.request),
     )
 
 
@@ -84,7 +86,7 @@ def ensure_tables(task: PlatformTask, params: EnsureParams) -> dict[str, Any]:
 
 @platform_task(name="infra.validate_tables", params=ValidateParams)
 def validate_tables(params: ValidateParams) -> dict[str, Any]:
-    """Read-only drift report: `{"environment", "valid", "issues"}`."""
+    """Read-only drift report: `{"environment", "valid", "issues", "drift"}`."""
     return drift_report(get_client(), params.environment, load_tables(get_settings().infra.tables))
 
 

@@ -25,8 +25,7 @@ def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[
     def progress(document_id: str, stage: str, percent: int) -> None:
         task.update_state(state="PROGRESS", meta={"document_id": document_id, "stage": stage, "progress": percent})
 
-    final = task.request.retries >= task.budget
-    return ingest(params, task_id=task.request.id, progress=progress, final_attempt=final)
+    return ingest(params, task_id=task.request.id, progress=progress, final_attempt=task.budget_spent)
 
 
 def _consumes_uploads(worker: Any) -> bool:

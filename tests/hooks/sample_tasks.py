@@ -70,3 +70,21 @@ def poison(task: PlatformTask, _: Params) -> None:
 @platform_task(name="testing.rate_limited", params=Params)
 def rate_limited(params: Params) -> None:
     raise RetryableError("slow down", retry_after_s=params.sleep_s, counts_as_attempt=False)
+
+
+class FlakyParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    waits: int = 0
+    failures: int = 0
+
+
+@platform_task(name="testing.waits_then_flaky", params=FlakyParams, bind=True, max_retries=5)
+def waits_then_flaky(task: PlatformTask, params: FlakyParams) -> dict[str, int]:
+    """`waits` rate-limit waits, then `failures` transient errors, then success; reports its budget."""
+    run = int(get_redis().incr(runs_key(task.request.id)))
+    if run <= params.waits:
+        raise RetryableError(f"rate limited ({run})", retry_after_s=0.0, counts_as_attempt=False)
+    if run <= params.waits + params.failures:
+        raise RetryableError(f"transient failure ({run - params.waits})")
+    return {"runs": run, "retries": int(task.request.retries or 0), "counted": task.retries_counted}
