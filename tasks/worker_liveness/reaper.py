@@ -14,9 +14,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery
+from redis.exceptions import LockError
 
 from tasks.core import deliveries
 from tasks.redis_client import get_redis
@@ -49,16 +53,32 @@ def live_holdings() -> tuple[set[str], set[str]]:
 
 def reap(app: Celery, hostname: str, settings: WorkerSettings) -> int:
     """Requeue orphaned messages (Redis brokers only); returns how many. One reaper at a time."""
-    client = get_redis()
-    if not client.set(REAPER_LOCK, hostname, nx=True, ex=max(settings.heartbeat_s * 2, 10)):
-        return 0
-    try:
+    with reaper_lock(hostname, ttl_s=max(settings.heartbeat_s * 2, 10)) as acquired:
+        if not acquired:
+            return 0
         with app.pool.acquire(block=True) as connection:
             if connection.transport.driver_type != "redis":
                 return 0
             return _restore_orphans(connection.default_channel, settings)
+
+
+@contextmanager
+def reaper_lock(hostname: str, *, ttl_s: float) -> Iterator[bool]:
+    """The reapers' mutex, if free (yields whether it was taken); released only while still ours.
+
+    A pass that outlived the lock's expiry must not delete the lock another reaper took since.
+    """
+    lock = get_redis().lock(REAPER_LOCK, timeout=ttl_s, blocking=False, thread_local=False)
+    if not lock.acquire(token=f"{hostname}#{uuid.uuid4().hex}"):
+        yield False
+        return
+    try:
+        yield True
     finally:
-        client.delete(REAPER_LOCK)
+        try:
+            lock.release()
+        except LockError:
+            log.warning("the reaper lock had expired before %s released it; left to its new owner", hostname)
 
 
 def _restore_orphans(channel: Any, settings: WorkerSettings) -> int:

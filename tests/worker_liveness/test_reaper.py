@@ -77,3 +77,30 @@ def test_a_tag_held_by_a_live_worker_stays(broker: Celery) -> None:
     assert waiting(broker) == 0
     assert tag in unacked(broker)
     heartbeat.stop("holder@test")
+
+
+def test_a_reaper_whose_lock_expired_leaves_the_new_owners_lock() -> None:
+    from tasks.redis_client import get_redis
+    from tasks.worker_liveness.keys import REAPER_LOCK
+
+    client = get_redis()
+    client.delete(REAPER_LOCK)
+    slow = reaper.reaper_lock("slow@test", ttl_s=10)
+    fast = reaper.reaper_lock("fast@test", ttl_s=10)
+    assert slow.__enter__() is True
+    # Given a slow pass that outlived its lock, which another reaper took meanwhile
+    client.pexpire(REAPER_LOCK, 1)
+    time.sleep(0.05)
+    assert fast.__enter__() is True
+    taken = client.get(REAPER_LOCK)
+
+    # When the slow pass ends
+    slow.__exit__(None, None, None)
+
+    # Then the other's lock is still there, and only its owner releases it
+    assert str(client.get(REAPER_LOCK)).startswith("fast@test#")
+    assert client.get(REAPER_LOCK) == taken
+    with reaper.reaper_lock("third@test", ttl_s=10) as third:
+        assert third is False
+    fast.__exit__(None, None, None)
+    assert client.get(REAPER_LOCK) is None
