@@ -20,8 +20,6 @@ from tasks.settings import get_settings
 
 #: Every entry id, scored by failure time.
 INDEX: Final = key("dlq", "index")
-#: Entry id of each failed task id.
-BY_TASK_ID: Final = key("dlq", "by_task_id")
 #: Task names that have entries.
 TASK_NAMES: Final = key("dlq", "tasks")
 #: Bound on a stored traceback, characters: a deep recursion must not fill Redis.
@@ -37,6 +35,11 @@ def entry_key(entry_id: str) -> str:
 def payload_key(entry_id: str) -> str:
     """The original, unredacted arguments, kept only for replay and never shown."""
     return key("dlq", "payload", entry_id)
+
+
+def by_task_id_key(task_id: str) -> str:
+    """The entry id of a failed task id; expires with the entry, so it never outlives it."""
+    return key("dlq", "by_task_id", task_id)
 
 
 def task_index(task: str) -> str:
@@ -90,7 +93,7 @@ def record(
     pipe.zadd(INDEX, {entry["id"]: now})
     pipe.zadd(task_index(task), {entry["id"]: now})
     pipe.zadd(reason_index(reason), {entry["id"]: now})
-    pipe.hset(BY_TASK_ID, task_id, entry["id"])
+    pipe.set(by_task_id_key(task_id), entry["id"], ex=ttl_s)
     pipe.sadd(TASK_NAMES, task)
     pipe.hincrby(metric_keys.COUNTS, metric_keys.field(task, "dead_lettered"), 1)
     pipe.zcard(INDEX)
@@ -107,7 +110,7 @@ def get(entry_id: str) -> dict[str, Any] | None:
 
 
 def find_by_task_id(task_id: str) -> dict[str, Any] | None:
-    entry_id = get_redis().hget(BY_TASK_ID, task_id)
+    entry_id = get_redis().get(by_task_id_key(task_id))
     return get(str(entry_id)) if entry_id else None
 
 
@@ -186,7 +189,7 @@ def _delete(client: Redis, ids: Iterable[str]) -> None:
             if entry is not None:
                 pipe.zrem(task_index(entry["task"]), entry_id)
                 pipe.zrem(reason_index(entry["reason"]), entry_id)
-                pipe.hdel(BY_TASK_ID, entry["task_id"])
+                pipe.delete(by_task_id_key(entry["task_id"]))
             else:
                 # The entry expired on its own: its task and reason are unknown, so try them all.
                 for reason in REASONS:

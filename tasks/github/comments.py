@@ -6,7 +6,7 @@ from typing import Any
 
 from tasks.github.client import GitHubClient
 from tasks.github.errors import NotFound
-from tasks.github.state import comment_key
+from tasks.github.state import MARK_TTL_S, comment_key
 from tasks.redis_client import get_redis
 
 #: Invisible in the rendered comment; marks the platform's own summary.
@@ -52,7 +52,8 @@ def upsert(client: GitHubClient, repository: str, number: int, body: str) -> int
         if comment_id is None:
             created = client.request("POST", f"/repos/{repository}/issues/{number}/comments", json_body={"body": body})
             comment_id = int(created["id"])
-        get_redis().set(comment_key(repository, number), str(comment_id))
+        # Forgetting the id is harmless (it is found again among the comments), so it expires.
+        get_redis().set(comment_key(repository, number), str(comment_id), ex=MARK_TTL_S)
         return comment_id
 
 

@@ -51,10 +51,10 @@ class MetricsHook(Hook):
         recorder.count(request.name, "received")
 
     def rejected(self, *, message: Any, error: BaseException | None) -> None:
-        recorder.count(_header(message, "task") or "unknown", "rejected")
+        recorder.count(recorder.known_task(_header(message, "task")), "rejected")
 
     def unknown(self, *, message: Any, name: str, task_id: str) -> None:
-        recorder.count(name, "rejected")
+        recorder.count(recorder.known_task(name), "rejected")
 
     def started(self, *, request: Any) -> None:
         ready_at = request.request_dict.get(READY_AT_HEADER)

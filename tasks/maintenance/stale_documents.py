@@ -17,9 +17,20 @@ from tasks.upload.stale import find_stale
 
 logger = logging.getLogger(__name__)
 
-#: How often each document has been requeued by maintenance.
-RECOVERIES = key("maintenance", "recoveries")
 TASK_NAME = "uploads.process_document"
+
+
+def recoveries_key(document_id: str) -> str:
+    """How often a document has been requeued by maintenance; expires after its last recovery."""
+    return key("maintenance", "recoveries", document_id)
+
+
+def count_recovery(document_id: str, ttl_s: int) -> int:
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.incr(recoveries_key(document_id))
+    pipe.expire(recoveries_key(document_id), ttl_s)
+    count, _ = pipe.execute()
+    return int(count)
 
 
 class StaleDocument(PermanentError):
@@ -32,7 +43,7 @@ def recover(app: Celery, settings: Settings) -> dict[str, Any]:
     failed: list[str] = []
     for record in find_stale(settings.upload.stale_after_s):
         document_id = record["document_id"]
-        attempts = int(get_redis().hincrby(RECOVERIES, document_id, 1))
+        attempts = count_recovery(document_id, settings.upload.recovery_count_ttl_s)
         kwargs = original_kwargs(app, record.get("task_id"))
         if kwargs is not None and attempts <= settings.upload.max_recoveries:
             registry.update(document_id, status="pending", stage=None, progress=0)
@@ -72,5 +83,5 @@ def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | N
         retries=attempts - 1,
         worker=None,
     )
-    get_redis().hdel(RECOVERIES, document_id)
+    get_redis().delete(recoveries_key(document_id))
     logger.error("%s: marked failed and dead-lettered", why)

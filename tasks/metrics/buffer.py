@@ -32,6 +32,7 @@ class MetricsBuffer:
         self.ints: defaultdict[tuple[str, str], int] = defaultdict(int)
         self.floats: defaultdict[tuple[str, str], float] = defaultdict(float)
         self.latest: dict[tuple[str, str], float] = {}
+        self.expiries: dict[str, int] = {}
 
     def incr(self, key: str, field: str, amount: int = 1) -> None:
         with self._owned():
@@ -44,6 +45,11 @@ class MetricsBuffer:
     def set_latest(self, key: str, field: str, value: float) -> None:
         with self._owned():
             self.latest[key, field] = value
+
+    def expire(self, key: str, ttl_s: int) -> None:
+        """Give `key` a fresh expiry of `ttl_s` with the next flush."""
+        with self._owned():
+            self.expiries[key] = ttl_s
 
     def _owned(self) -> threading.Lock:
         if self.pid != os.getpid():
@@ -65,9 +71,9 @@ class MetricsBuffer:
 
     def flush(self) -> None:
         with self.lock:
-            ints, floats, latest = self.ints, self.floats, self.latest
+            ints, floats, latest, expiries = self.ints, self.floats, self.latest, self.expiries
             self._reset()
-        if not (ints or floats or latest):
+        if not (ints or floats or latest or expiries):
             return
         pipe = get_redis().pipeline(transaction=False)
         for (key, field), amount in ints.items():
@@ -76,6 +82,8 @@ class MetricsBuffer:
             pipe.hincrbyfloat(key, field, value)
         for (key, field), value in latest.items():
             pipe.hset(key, field, value)
+        for key, ttl_s in expiries.items():
+            pipe.expire(key, ttl_s)
         try:
             pipe.execute()
         except Exception:

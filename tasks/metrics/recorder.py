@@ -7,6 +7,17 @@ import time
 from tasks.metrics import keys
 from tasks.metrics.buffer import MetricsBuffer, get_buffer
 from tasks.redis_client import get_redis
+from tasks.settings import get_settings
+
+#: The name unknown or unregistered task names are counted under, so hostile names add no field.
+UNKNOWN_TASK = "unknown"
+
+
+def known_task(name: str | None) -> str:
+    """`name` if the platform registers a task of that name, else UNKNOWN_TASK."""
+    from tasks.application import app
+
+    return name if name and name in app.tasks else UNKNOWN_TASK
 
 
 def count(task: str, event: str) -> None:
@@ -33,12 +44,14 @@ def finished(task: str, outcome: str, runtime_s: float | None, worker: str | Non
         buffer.set_latest(stats, "last_job_at", time.time())
         if runtime_s is not None:
             buffer.incr_float(stats, "process_s_sum", runtime_s)
+        buffer.expire(stats, get_settings().metrics.worker_stats_ttl_s)
 
 
 def worker_started(worker: str) -> None:
     pipe = get_redis().pipeline(transaction=False)
     pipe.sadd(keys.WORKERS, worker)
     pipe.hset(keys.worker_key(worker), "started_at", time.time())
+    pipe.expire(keys.worker_key(worker), get_settings().metrics.worker_stats_ttl_s)
     pipe.execute()
 
 

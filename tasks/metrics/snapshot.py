@@ -36,6 +36,10 @@ def snapshot(app: Celery | None = None) -> dict[str, Any]:
         pipe.zcard(task_index(name))
     replies = pipe.execute()
     worker_replies, dlq_sizes = replies[: 2 * len(workers)], replies[2 * len(workers) :]
+    # A worker whose stats expired (gone for TASKS_METRICS__WORKER_STATS_TTL_S) leaves the set too.
+    gone = [worker for worker, stats in zip(workers, worker_replies[::2], strict=True) if not stats]
+    if gone:
+        client.srem(keys.WORKERS, *gone)
 
     tasks: dict[str, dict[str, Any]] = defaultdict(_empty_task)
     for item, value in counts.items():
@@ -53,6 +57,7 @@ def snapshot(app: Celery | None = None) -> dict[str, Any]:
         "workers": {
             worker: worker_stats(stats, bool(alive))
             for worker, stats, alive in zip(workers, worker_replies[::2], worker_replies[1::2], strict=True)
+            if stats
         },
     }
 
