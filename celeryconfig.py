@@ -39,9 +39,11 @@ class QueueTimeLimits:
         return {"soft_time_limit": limits.soft_s, "time_limit": limits.hard_s}
 
 
-def transport_for(broker_url: str) -> str | None:
+def transport_for(settings: Settings) -> str | None:
     """The platform's atomic-fetch transport for `redis://` brokers; kombu's own for the others."""
-    return "tasks.broker.transport:Transport" if broker_url.startswith("redis://") else None
+    if settings.worker.atomic_fetch and settings.broker.startswith("redis://"):
+        return "tasks.broker.transport:Transport"
+    return None
 
 
 def build(settings: Settings) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def build(settings: Settings) -> dict[str, Any]:
     redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
-        "broker_transport": transport_for(settings.broker),
+        "broker_transport": transport_for(settings),
         "result_backend": settings.backend,
         "broker_transport_options": transport_options,
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},

@@ -8,7 +8,7 @@ point leaves it where the visibility timeout, shutdown restore or the reaper
 - `TAKE`: one script pops the first waiting message across the consumer's queue
   keys (kombu's order: priorities, then the fair queue cycle) and records it in
   `unacked`; under load every fetch is this single round trip.
-- when nothing waits: BLMOVE blocks on one queue key (in turn) for at most
+- when nothing waits: BLMOVE blocks on one queue's priority-0 key (in turn) for at most
   `fetch_wait_s`, parking what arrives in `inflight:{consumer}:{key}`, and
   `SETTLE` moves it from there into `unacked`. A message arriving on another key
   meanwhile is taken by the next `TAKE`, so idle latency is at most `fetch_wait_s`.
@@ -115,7 +115,8 @@ class Channel(stock.Channel):
             self._waiting_on = None
             connection.send_command(*self._take_args(keys, flags))
             return
-        source = keys[self._block_turn % len(keys)]
+        # Messages sent without a priority land on the priority-0 keys, which come first.
+        source = keys[self._block_turn % len(queues)]
         self._block_turn += 1
         self._waiting_on = source
         parked = inflight_key(self.consumer_id, source)
