@@ -39,6 +39,13 @@ class QueueTimeLimits:
         return {"soft_time_limit": limits.soft_s, "time_limit": limits.hard_s}
 
 
+def transport_for(settings: Settings) -> str | None:
+    """The platform's atomic-fetch transport for `redis://` brokers; kombu's own for the others."""
+    if settings.worker.atomic_fetch and settings.broker.startswith("redis://"):
+        return "tasks.broker.transport:Transport"
+    return None
+
+
 def build(settings: Settings) -> dict[str, Any]:
     """Celery's settings for these platform settings."""
     visibility_timeout_s = settings.worker.visibility_timeout_s
@@ -47,10 +54,16 @@ def build(settings: Settings) -> dict[str, Any]:
             "TASKS_WORKER__VISIBILITY_TIMEOUT_S must be longer than the longest hard time limit "
             f"({longest_hard_limit_s()} s)"
         )
-    transport_options = {"visibility_timeout": visibility_timeout_s, "fanout_prefix": True, "fanout_patterns": True}
+    transport_options = {
+        "visibility_timeout": visibility_timeout_s,
+        "fanout_prefix": True,
+        "fanout_patterns": True,
+        "fetch_wait_s": settings.worker.fetch_wait_s,
+    }
     redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
+        "broker_transport": transport_for(settings),
         "result_backend": settings.backend,
         "broker_transport_options": transport_options,
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},

@@ -173,6 +173,10 @@ class WorkerSettings(Section):
     #: How often a worker proves it is alive, and after how long it counts as dead.
     heartbeat_s: PositiveInt = 5
     dead_after_s: PositiveInt = 20
+    #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again.
+    fetch_wait_s: PositiveFloat = Field(default=0.25, le=5)
+    #: The atomic-fetch transport for redis:// brokers (off only for comparison runs).
+    atomic_fetch: bool = True
     prefetch_multiplier: PositiveInt = 1
     max_tasks_per_child: PositiveInt = 1000
     max_memory_per_child_kb: PositiveInt = 1_500_000

@@ -154,13 +154,16 @@ def discard_leftovers(app: Celery) -> None:
     """Drop what a test's workers left behind, so it never runs in a later test.
 
     Messages requeued at shutdown, retries waiting for their countdown, and the
-    unacknowledged messages of a killed worker (which the reaper would restore).
+    unacknowledged messages of a killed worker (which the reaper would restore), and
+    what it had parked in its in-flight lists.
     """
     import redis
 
     app.control.purge()
     broker = redis.Redis.from_url(app.conf.broker_url)
     broker.delete("unacked", "unacked_index")
+    parked = broker.zrange("inflight", 0, -1)
+    broker.delete("inflight", *parked)
     broker.close()
 
 

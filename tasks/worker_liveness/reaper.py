@@ -6,7 +6,8 @@ kombu keeps every delivered, unacknowledged message in the broker's `unacked` ha
 dies leaves its messages there; the reaper, running in every live worker, requeues
 those whose delivery is older than `dead_after_s` and whose tag no live worker
 reports holding, in two passes at least a heartbeat apart, with kombu's own
-`restore_by_tag`.
+`restore_by_tag`. With the platform's transport (`tasks.broker`) it also requeues
+what a consumer killed mid-fetch left in its in-flight list.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from celery import Celery
 from redis.exceptions import LockError
 
+from tasks.broker import inflight
 from tasks.core import deliveries
 from tasks.redis_client import get_redis
 from tasks.settings import WorkerSettings
@@ -59,7 +61,8 @@ def reap(app: Celery, hostname: str, settings: WorkerSettings) -> int:
         with app.pool.acquire(block=True) as connection:
             if connection.transport.driver_type != "redis":
                 return 0
-            return _restore_orphans(connection.default_channel, settings)
+            channel = connection.default_channel
+            return _restore_inflight(channel, settings) + _restore_orphans(channel, settings)
 
 
 @contextmanager
@@ -99,6 +102,15 @@ def _restore_orphans(channel: Any, settings: WorkerSettings) -> int:
         channel.qos.restore_by_tag(tag, client=broker)
         log.warning("requeued message %s (task id %s) left unacknowledged by a dead worker", tag, task_id)
     return len(due)
+
+
+def _restore_inflight(channel: Any, settings: WorkerSettings) -> int:
+    task_ids = inflight.restore_abandoned(channel, settings.dead_after_s)
+    for task_id in task_ids:
+        if task_id:
+            deliveries.record_loss(task_id)
+        log.warning("requeued message (task id %s) a dead consumer had taken but not yet recorded", task_id or "?")
+    return len(task_ids)
 
 
 def _confirmed(orphans: list[str], now: float, heartbeat_s: float) -> list[str]:

@@ -1,0 +1,133 @@
+"""The atomic fetch against a real Redis: a consumer killed at any point of a fetch loses nothing.
+
+kombu's stock transport pops with BRPOP and records the message as unacknowledged
+in a second round trip; these tests kill a real consumer process exactly there.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from tasks.broker import scripts
+from tasks.broker.transport import INFLIGHT_REGISTRY, inflight_key
+from tasks.settings import WorkerSettings
+from tasks.worker_liveness import reaper
+from tests.harness import services
+from tests.harness.clients import client_app
+
+SETTINGS = WorkerSettings(heartbeat_s=1, dead_after_s=2)
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Celery]:
+    """A client on a Redis broker of its own, so no worker takes the test's messages."""
+    server = services.RedisServer(tmp_path / "redis").start()
+    yield client_app(broker_url=server.url)
+    server.stop()
+
+
+def state(client: Celery) -> tuple[int, int, int]:
+    """Messages waiting in `default`, recorded in `unacked`, parked in in-flight lists."""
+    with client.connection_for_read() as connection:
+        redis = connection.default_channel.client
+        parked = sum(redis.llen(name) for name in redis.zrange(INFLIGHT_REGISTRY, 0, -1))
+        return redis.llen("default"), redis.hlen("unacked"), parked
+
+
+def killed_consumer(client: Celery, transport: str, point: str, send_first: bool) -> None:
+    """Run a consumer that SIGKILLs itself at `point` of its fetch of one task; wait for its death."""
+    if send_first:
+        client.send_task("testing.work", kwargs={"value": 1})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.broker.consumer_child", client.conf.broker_url, transport, point],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    if not send_first:
+        time.sleep(1)  # the first TAKE found nothing: the consumer now waits in BLMOVE
+        client.send_task("testing.work", kwargs={"value": 1})
+    assert child.wait(20) == -9
+    child.stdout.close()
+
+
+def reap_twice(client: Celery) -> int:
+    time.sleep(SETTINGS.dead_after_s + 0.5)
+    first = reaper.reap(client, "reaper@test", SETTINGS)
+    time.sleep(SETTINGS.heartbeat_s + 0.1)
+    return first + reaper.reap(client, "reaper@test", SETTINGS)
+
+
+def test_stock_kombu_loses_a_message_popped_but_not_yet_recorded(broker: Celery) -> None:
+    killed_consumer(broker, "stock", "record", send_first=True)
+
+    assert state(broker) == (0, 0, 0)
+    assert reap_twice(broker) == 0
+    assert state(broker) == (0, 0, 0)
+
+
+def test_a_message_taken_is_recorded_in_the_same_step(broker: Celery) -> None:
+    killed_consumer(broker, "platform", "record", send_first=True)
+
+    assert state(broker) == (0, 1, 0)
+    assert reap_twice(broker) == 1
+    assert state(broker) == (1, 0, 0)
+
+
+def test_a_message_parked_by_a_waiting_consumer_comes_back(broker: Celery) -> None:
+    killed_consumer(broker, "platform", "settle", send_first=False)
+
+    assert state(broker) == (0, 0, 1)
+    assert reap_twice(broker) == 1
+    assert state(broker) == (1, 0, 0)
+
+
+def test_a_frozen_consumer_drops_what_the_reaper_took_back(broker: Celery) -> None:
+    # Given a message parked in a consumer's in-flight list, registered long ago
+    with broker.connection_for_write() as connection:
+        redis = connection.default_channel.client
+        parked = inflight_key("frozen", "default")
+        redis.lpush(parked, b'{"properties": {"delivery_tag": "t1", "delivery_info": {}}}')
+        redis.zadd(INFLIGHT_REGISTRY, {parked: time.time() - 60})
+
+        # When the reaper requeues it and the consumer then wakes up to settle it
+        assert reaper.reap(broker, "reaper@test", SETTINGS) == 1
+        payload = redis.lindex("default", -1)
+        settled = redis.eval(scripts.SETTLE, 3, parked, "unacked", "unacked_index", payload, time.time(), "1")
+
+    # Then the consumer drops it: one copy, in the queue
+    assert settled == 0
+    assert state(broker) == (1, 0, 0)
+
+
+def test_a_live_waiting_consumers_list_is_left_alone(broker: Celery) -> None:
+    with broker.connection_for_write() as connection:
+        redis = connection.default_channel.client
+        parked = inflight_key("alive", "default")
+        redis.lpush(parked, b"{}")
+        redis.zadd(INFLIGHT_REGISTRY, {parked: time.time()})
+
+        assert reaper.reap(broker, "reaper@test", SETTINGS) == 0
+        assert redis.llen(parked) == 1
+
+
+def test_no_ack_gets_are_not_recorded(broker: Celery) -> None:
+    broker.send_task("testing.work", kwargs={"value": 1})
+    broker.send_task("testing.work", kwargs={"value": 2})
+    with broker.connection_for_write() as connection:
+        channel = connection.channel()
+        assert channel.basic_get("default", no_ack=True) is not None
+        assert state(broker) == (1, 0, 0)
+        message = channel.basic_get("default", no_ack=False)
+        assert state(broker) == (0, 1, 0)
+        message.ack()
+        assert state(broker) == (0, 0, 0)
+        channel.close()
