@@ -18,7 +18,7 @@ hooks.register(app)
 @signals.setup_logging.connect
 def _setup_logging(loglevel: int | str | None = None, **_: Any) -> None:
     settings = get_settings()
-    logs.configure(settings.log_format, loglevel or settings.log_level, settings.secrets())
+    logs.configure(settings.log_format, loglevel or settings.log_level, settings.secrets(), settings.http_log_level)
 
 
 @app.on_after_finalize.connect

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
+from urllib.parse import unquote
 
 from pydantic import (
     AnyHttpUrl,
@@ -24,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tasks.redaction import MASK, redact_url
 
 #: Repository names as GitHub spells them: `owner/name`.
 REPOSITORY_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
@@ -55,8 +59,46 @@ def split_list(value: Any) -> Any:
 #: A list of strings read from one variable, comma-separated or as a JSON list.
 StringList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
 
+#: Marks a URL setting whose whole value is a credential (a Slack webhook URL is one).
+WHOLE_URL_SECRET: Final = "whole-url-secret"
 
-class Section(BaseModel):
+
+def is_whole_secret(model: BaseModel, name: str) -> bool:
+    return WHOLE_URL_SECRET in type(model).model_fields[name].metadata
+
+
+def url_secrets(url: AnyUrl) -> list[str]:
+    """The user-info of a URL: `user:password` and the password, or a lone user name (a token)."""
+    found: list[str] = []
+    if url.password:
+        found += [f"{url.username or ''}:{url.password}", url.password, unquote(url.password)]
+    elif url.username:
+        found += [url.username, unquote(url.username)]
+    return found
+
+
+def whole_url_secrets(url: AnyUrl) -> list[str]:
+    """A secret URL as pydantic spells it, as typed, and its path (the credential of a Slack URL)."""
+    text = str(url)
+    found = [text, text.rstrip("/")]
+    if url.path and url.path != "/":
+        found.append(url.path + (f"?{url.query}" if url.query else ""))
+        found.append(url.path)
+    return found
+
+
+class SafeRepr(BaseModel):
+    """A repr without credentials: URLs lose their user-info and query, secret URLs are masked."""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            if name is not None and isinstance(value, AnyUrl):
+                yield name, MASK if is_whole_secret(self, name) else redact_url(str(value))
+            else:
+                yield name, value
+
+
+class Section(SafeRepr):
     """A nested group of settings; unknown keys are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -191,7 +233,8 @@ class WorkerSettings(Section):
 
 
 class ReportsSettings(Section):
-    webhook_url: AnyHttpUrl | None = None
+    #: A secret as a whole: an incoming-webhook URL is its own credential.
+    webhook_url: Annotated[AnyHttpUrl | None, WHOLE_URL_SECRET] = None
 
 
 class HealthSettings(Section):
@@ -223,7 +266,7 @@ class ScheduleSettings(Section):
         return check_expression(value)
 
 
-class Settings(BaseSettings):
+class Settings(SafeRepr, BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TASKS_",
         env_nested_delimiter="__",
@@ -239,6 +282,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     log_format: Literal["json", "text"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: Level of httpx's and httpcore's own loggers: at INFO httpx logs every request's URL.
+    http_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     timezone: str = "UTC"
 
     upload: UploadSettings = UploadSettings()
@@ -277,7 +322,7 @@ class Settings(BaseSettings):
         return str(self.result_backend or self.redis_url)
 
     def secrets(self) -> list[str]:
-        """Every configured secret's value, for redaction."""
+        """Every configured secret's value, for redaction: secret strings, secret URLs, URL user-info."""
         found: list[str] = []
 
         def walk(model: BaseModel) -> None:
@@ -285,11 +330,13 @@ class Settings(BaseSettings):
                 value = getattr(model, name)
                 if isinstance(value, SecretStr) and value.get_secret_value():
                     found.append(value.get_secret_value())
+                elif isinstance(value, AnyUrl):
+                    found.extend(whole_url_secrets(value) if is_whole_secret(model, name) else url_secrets(value))
                 elif isinstance(value, BaseModel):
                     walk(value)
 
         walk(self)
-        return found
+        return list(dict.fromkeys(secret for secret in found if secret))
 
 
 class SettingsError(SystemExit):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tasks.core.backoff import backoff_s, broker_safe_cap_s
 from tasks.core.budget import counted_retries, retry_headers
 from tasks.errors import InvalidArguments, RetryableError
+from tasks.scrub import scrub_exception
 from tasks.settings import get_settings
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
@@ -42,6 +43,14 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     Request = "tasks.core.request:PlatformRequest"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._validated_run(args, kwargs)
+        except BaseException as error:
+            # Before Celery stores, sends or logs it: the result, Flower, the log and the dead letter.
+            scrub_exception(error)
+            raise
+
+    def _validated_run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if args:
             raise InvalidArguments(f"{self.name} takes keyword arguments only, got {len(args)} positional")
         try:
@@ -51,10 +60,12 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         try:
             return self.run(self, params) if self.pass_task else self.run(params)
         except RetryableError as error:
+            scrub_exception(error)
             if error.counts_as_attempt and self.budget_spent:
                 raise
             raise self._retry_after(error, error.retry_after_s, error.counts_as_attempt) from error
         except self.retry_on as error:
+            scrub_exception(error)
             if self.budget_spent:
                 raise
             raise self._retry_after(error, None, True) from error

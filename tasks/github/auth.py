@@ -1,7 +1,9 @@
 """Credentials: a token, or a GitHub App (app id + private key -> JWT -> installation token).
 
 An installation token lives an hour; it is cached in the process until shortly
-before it expires, so a worker asks for a new one about once an hour.
+before it expires, so a worker asks for a new one about once an hour. Every JWT
+and installation token is handed to the redaction as it is minted, so the
+process's logs, errors and dead letters mask it like a configured secret.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Protocol
 import jwt
 
 from tasks.github.errors import NotConfigured
+from tasks.redaction import remember
 from tasks.settings import GitHubSettings
 
 #: GitHub refuses an app JWT living longer than ten minutes; nine leaves room for clock skew.
@@ -35,7 +38,7 @@ class Credentials(Protocol):
 
 @dataclass(frozen=True)
 class TokenCredentials:
-    token: str
+    token: str = field(repr=False)
 
     def authorization(self, post: PostJson) -> str:
         return f"Bearer {self.token}"
@@ -44,22 +47,25 @@ class TokenCredentials:
 @dataclass
 class AppCredentials:
     app_id: int
-    private_key: str
+    private_key: str = field(repr=False)
     installation_id: int
-    _token: str | None = None
+    _token: str | None = field(default=None, repr=False)
     _expires_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def app_jwt(self) -> str:
         now = int(time.time())
         claims = {"iat": now - JWT_BACKDATE_S, "exp": now + JWT_LIFETIME_S, "iss": str(self.app_id)}
-        return jwt.encode(claims, self.private_key, algorithm="RS256")
+        token = jwt.encode(claims, self.private_key, algorithm="RS256")
+        remember(token)
+        return token
 
     def authorization(self, post: PostJson) -> str:
         with self._lock:
             if self._token is None or time.time() >= self._expires_at - RENEW_BEFORE_S:
                 answer = post(f"/app/installations/{self.installation_id}/access_tokens", f"Bearer {self.app_jwt()}")
                 self._token = str(answer["token"])
+                remember(self._token)
                 self._expires_at = datetime.fromisoformat(str(answer["expires_at"]).replace("Z", "+00:00")).timestamp()
             return f"Bearer {self._token}"
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tasks.redis_client import get_redis, key
+from tasks.scrub import scrub_text
 
 Status = Literal["pending", "processing", "completed", "failed", "duplicate"]
 
@@ -48,7 +49,9 @@ def get_document(document_id: str) -> dict[str, Any] | None:
 
 
 def update(document_id: str, **fields: Any) -> None:
-    """Set `fields` on the record (creating it) and keep the processing index in step."""
+    """Set `fields` on the record (creating it) and keep the processing index in step; errors are masked."""
+    if isinstance(fields.get("error"), str):
+        fields["error"] = scrub_text(fields["error"])
     now = now_iso()
     fields = {"document_id": document_id, "updated_at": now, **fields}
     pipe = get_redis().pipeline()

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from tasks.errors import PermanentError
+from tasks.redaction import redact_url
 from tasks.settings import get_settings
 from tasks.upload.errors import VectorStoreUnavailable
 
@@ -213,4 +214,5 @@ def ping() -> str:
     """A short description of the store when it answers; raises when it does not."""
     with _client() as client:
         client.heartbeat()
-        return f"server {get_settings().upload.chroma_url}" if get_settings().upload.chroma_url else "embedded"
+        url = get_settings().upload.chroma_url
+        return f"server {redact_url(str(url))}" if url else "embedded"

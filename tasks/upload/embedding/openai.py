@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from tasks.errors import PermanentError, RetryableError
+from tasks.redaction import redact_url
 from tasks.settings import UploadSettings
 from tasks.upload.errors import EmbedderMissing, EmbeddingUnavailable
 
@@ -36,14 +37,15 @@ def retry_after_s(response: httpx.Response) -> float | None:
 def post_json(url: str, body: dict[str, Any], api_key: str | None, unavailable: type[RetryableError]) -> Any:
     """POST and decode; transport errors, 429 and 5xx raise `unavailable` (retryable)."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    shown = redact_url(url)
     try:
         response = httpx.post(url, json=body, headers=headers, timeout=REQUEST_TIMEOUT_S)
     except httpx.TransportError as error:
-        raise unavailable(f"{url} unreachable: {type(error).__name__}") from None
+        raise unavailable(f"{shown} unreachable: {type(error).__name__}") from None
     if response.status_code == 429 or response.status_code >= 500:
-        raise unavailable(f"{url} answered {response.status_code}", retry_after_s=retry_after_s(response))
+        raise unavailable(f"{shown} answered {response.status_code}", retry_after_s=retry_after_s(response))
     if response.status_code >= 400:
-        raise PermanentError(f"{url} refused the request: {response.status_code} {response.text[:200]}")
+        raise PermanentError(f"{shown} refused the request: {response.status_code} {response.text[:200]}")
     return response.json()
 
 
@@ -54,9 +56,10 @@ def check_available(settings: UploadSettings) -> None:
 
 @dataclass
 class OpenAIEmbedder:
-    url: str
+    #: May carry `user:password@`; kept out of the repr like the key.
+    url: str = field(repr=False)
     model: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     batch_size: int
     name: str
 
@@ -76,6 +79,7 @@ class OpenAIEmbedder:
             answer = post_json(self.url, {"model": self.model, "input": batch}, self.api_key, EmbeddingUnavailable)
             rows = sorted(answer["data"], key=lambda row: row["index"])
             if len(rows) != len(batch):
-                raise EmbeddingUnavailable(f"{self.url} returned {len(rows)} vectors for {len(batch)} texts")
+                shown = redact_url(self.url)
+                raise EmbeddingUnavailable(f"{shown} returned {len(rows)} vectors for {len(batch)} texts")
             vectors.extend([float(value) for value in row["embedding"]] for row in rows)
         return vectors
