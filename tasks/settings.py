@@ -95,6 +95,10 @@ class GitHubSettings(Section):
     webhook_secret: SecretStr | None = None
     auto_fix: bool = False
     request_timeout_s: PositiveFloat = 10.0
+    #: A job log longer than this is not downloaded (only its last 2 MiB would be classified).
+    log_max_download_bytes: PositiveInt = 64 * 1024 * 1024
+    #: Bound on downloading one job log, however slowly it arrives.
+    log_download_timeout_s: PositiveFloat = 60.0
 
     @field_validator("repositories")
     @classmethod

@@ -50,6 +50,8 @@ class Reply:
     body: Json = None
     headers: dict[str, str] = field(default_factory=dict)
     text: str | None = None
+    #: Sent with `Transfer-Encoding: chunked`, without a Content-Length (as storage may send a log).
+    chunked: bool = False
 
 
 def sha1(*parts: str | bytes) -> str:
@@ -115,6 +117,8 @@ class FakeGitHub:
         self.app_id: int | None = None
         self.installation_token_lifetime_s = 3600
         self.app_public_key: str | None = None
+        #: Job logs are sent chunked, without a Content-Length.
+        self.chunked_logs = False
         self.next_id = 1000
         self.port = free_port()
         self.server: ThreadingHTTPServer | None = None
@@ -295,11 +299,24 @@ class FakeGitHub:
         request.send_response(reply.status)
         for name, value in reply.headers.items():
             request.send_header(name, value)
-        request.send_header("Content-Length", str(len(payload)))
         if reply.text is None:
             request.send_header("Content-Type", "application/json; charset=utf-8")
+        if reply.chunked:
+            request.send_header("Transfer-Encoding", "chunked")
+        else:
+            request.send_header("Content-Length", str(len(payload)))
         request.end_headers()
-        request.wfile.write(payload)
+        try:
+            if not reply.chunked:
+                request.wfile.write(payload)
+                return
+            for start in range(0, len(payload), 65536):
+                piece = payload[start : start + 65536]
+                request.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            request.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped reading (a log past its download limit).
+            request.close_connection = True
 
     def _answer(self, method: str, path: str, query: dict[str, str], body: Json, auth: str, etag: str) -> Reply:
         if path.startswith("/_logs/"):
@@ -346,7 +363,7 @@ class FakeGitHub:
     def _logs(self, path: str) -> Reply:
         _, _, owner, name, job = path.split("/")
         log = self.repos[f"{owner}/{name}"].job_logs.get(int(job))
-        return Reply(404, {"message": "Not Found"}) if log is None else Reply(200, text=log)
+        return Reply(404, {"message": "Not Found"}) if log is None else Reply(200, text=log, chunked=self.chunked_logs)
 
     def _app_token(self, path: str, auth: str) -> Reply:
         if self.app_public_key is None or not re.fullmatch(r"/app/installations/\d+/access_tokens", path):
