@@ -99,6 +99,13 @@ class GitHubSettings(Section):
     log_max_download_bytes: PositiveInt = 64 * 1024 * 1024
     #: Bound on downloading one job log, however slowly it arrives.
     log_download_timeout_s: PositiveFloat = 60.0
+    #: Paths `pr.apply_fix` never writes (gitignore patterns, matched case-insensitively): what
+    #: runs with the repository's secrets or decides who reviews.
+    fix_deny_paths: StringList = Field(
+        default_factory=lambda: [".github/workflows/", ".github/actions/", "CODEOWNERS", ".gitmodules"]
+    )
+    #: The largest patch `pr.apply_fix` takes.
+    fix_max_patch_bytes: PositiveInt = 1024 * 1024
 
     @field_validator("repositories")
     @classmethod

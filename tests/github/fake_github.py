@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 
@@ -77,6 +77,8 @@ class FakeRepo:
     job_logs: dict[int, str] = field(default_factory=dict)
     reruns: list[int] = field(default_factory=list)
     push: bool = True
+    default_branch: str = "main"
+    protected: set[str] = field(default_factory=set)
 
     def blob(self, content: bytes) -> str:
         sha = sha1(b"blob", content)
@@ -149,11 +151,12 @@ class FakeGitHub:
         *,
         head_repo: FakeRepo | None = None,
         maintainer_can_modify: bool = False,
+        branch: str | None = None,
     ) -> str:
-        """Open pull request `number` from branch `pr-<number>` with one commit; returns its head SHA."""
+        """Open pull request `number` from `branch` (`pr-<number>`) with one commit; returns its head SHA."""
         source = head_repo or repo
         with self.lock:
-            branch = f"pr-{number}"
+            branch = branch or f"pr-{number}"
             base = repo.refs["main"]
             if source is not repo:
                 source.commits.setdefault(base, repo.commits[base])
@@ -344,9 +347,9 @@ class FakeGitHub:
                 if repo is None:
                     reply = Reply(404, {"message": "Not Found"})
                 else:
-                    reply = handler(
-                        repo, query, body, **{k: v for k, v in match.groupdict().items() if k not in ("owner", "name")}
-                    )
+                    # As GitHub, path segments are percent-decoded (a branch `main#x` arrives as `main%23x`).
+                    segments = {k: unquote(v) for k, v in match.groupdict().items() if k not in ("owner", "name")}
+                    reply = handler(repo, query, body, **segments)
                 break
         else:
             reply = Reply(404, {"message": "Not Found"})
@@ -384,6 +387,8 @@ class FakeGitHub:
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Reply]]]:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         table: list[tuple[str, str, Callable[..., Reply]]] = [
+            ("GET", "", self._get_repo),
+            ("GET", r"/branches/(?P<branch>.+)", self._get_branch),
             ("GET", "/pulls", self._list_pulls),
             ("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
             ("GET", r"/commits/(?P<sha>\w+)/check-runs", self._commit_check_runs),
@@ -414,6 +419,18 @@ class FakeGitHub:
             rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
             headers["Link"] = f'<{self.url}{path}?{rest}&page={page + 1}>; rel="next"'
         return chunk, headers
+
+    def _get_repo(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
+        permissions = {"admin": False, "push": repo.push, "pull": True}
+        return Reply(
+            200, {"full_name": repo.full_name, "default_branch": repo.default_branch, "permissions": permissions}
+        )
+
+    def _get_branch(self, repo: FakeRepo, query: dict[str, str], body: Json, branch: str) -> Reply:
+        if branch not in repo.refs:
+            return Reply(404, {"message": "Branch not found"})
+        protected = branch in repo.protected
+        return Reply(200, {"name": branch, "commit": {"sha": repo.refs[branch]}, "protected": protected})
 
     def _list_pulls(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
         pulls = [p for _, p in sorted(repo.pulls.items()) if p["state"] == query.get("state", "open")]
