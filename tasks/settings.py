@@ -106,6 +106,10 @@ class GitHubSettings(Section):
     )
     #: The largest patch `pr.apply_fix` takes.
     fix_max_patch_bytes: PositiveInt = 1024 * 1024
+    #: The largest webhook body read (GitHub sends at most 25 MB); larger ones are answered 413.
+    webhook_max_body_bytes: PositiveInt = 25 * 1024 * 1024
+    #: How long a delivery id and a signed body's hash are remembered, so neither is handled twice.
+    webhook_dedupe_ttl_s: PositiveInt = 7 * 86_400
 
     @field_validator("repositories")
     @classmethod

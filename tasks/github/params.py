@@ -89,6 +89,8 @@ class WebhookParams(Params):
     event: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
     delivery_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     payload: dict[str, Any]
+    #: SHA-256 of the signed body, claimed by the webhook app; released if handling fails.
+    body_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class Payload(BaseModel):
