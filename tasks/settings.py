@@ -139,6 +139,21 @@ class GitHubSettings(Section):
     webhook_secret: SecretStr | None = None
     auto_fix: bool = False
     request_timeout_s: PositiveFloat = 10.0
+    #: A job log longer than this is not downloaded (only its last 2 MiB would be classified).
+    log_max_download_bytes: PositiveInt = 64 * 1024 * 1024
+    #: Bound on downloading one job log, however slowly it arrives.
+    log_download_timeout_s: PositiveFloat = 60.0
+    #: Paths `pr.apply_fix` never writes (gitignore patterns, matched case-insensitively): what
+    #: runs with the repository's secrets or decides who reviews.
+    fix_deny_paths: StringList = Field(
+        default_factory=lambda: [".github/workflows/", ".github/actions/", "CODEOWNERS", ".gitmodules"]
+    )
+    #: The largest patch `pr.apply_fix` takes.
+    fix_max_patch_bytes: PositiveInt = 1024 * 1024
+    #: The largest webhook body read (GitHub sends at most 25 MB); larger ones are answered 413.
+    webhook_max_body_bytes: PositiveInt = 25 * 1024 * 1024
+    #: How long a delivery id and a signed body's hash are remembered, so neither is handled twice.
+    webhook_dedupe_ttl_s: PositiveInt = 7 * 86_400
 
     @field_validator("repositories")
     @classmethod

@@ -21,7 +21,7 @@ import httpx
 
 from tasks.github import etags, ratelimit
 from tasks.github.auth import Credentials, credentials_from
-from tasks.github.errors import GitHubRequestError, GitHubUnavailable, NotFound, RateLimited
+from tasks.github.errors import GitHubRequestError, GitHubUnavailable, LogTooLarge, NotFound, RateLimited
 from tasks.settings import get_settings
 
 #: Items per page: GitHub's maximum, so a repository's open pull requests usually fit one request.
@@ -40,8 +40,18 @@ class Answer:
 
 
 class GitHubClient:
-    def __init__(self, base_url: str, credentials: Credentials, timeout_s: float):
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        timeout_s: float,
+        *,
+        log_max_download_bytes: int = 64 * 1024 * 1024,
+        log_download_timeout_s: float = 60.0,
+    ):
         self.credentials = credentials
+        self.log_max_download_bytes = log_max_download_bytes
+        self.log_download_timeout_s = log_download_timeout_s
         self.http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             timeout=timeout_s,
@@ -147,18 +157,31 @@ class GitHubClient:
         return items, unchanged
 
     def get_text(self, path: str) -> str:
-        """A text download (job logs), following the redirect to storage; only the tail is kept."""
+        """A text download (job logs), following the redirect to storage; only the tail is kept.
+
+        Reading stops with LogTooLarge past `log_max_download_bytes` or `log_download_timeout_s`:
+        a log's failure is at its end, which such a download would take too long to reach.
+        """
         request = self.http.build_request("GET", path.lstrip("/"), headers=self._authorized())
         ratelimit.raise_if_blocked()
         tail: collections.deque[bytes] = collections.deque()
-        size = 0
+        size = read = 0
+        deadline = time.monotonic() + self.log_download_timeout_s
         try:
             response = self.http.send(request, stream=True)
             try:
                 if response.status_code >= 300:
                     response.read()
                     self._check("GET", request.url.path, response)
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > self.log_max_download_bytes:
+                    raise LogTooLarge(f"{declared} bytes, more than {self.log_max_download_bytes}")
                 for chunk in response.iter_bytes():
+                    read += len(chunk)
+                    if read > self.log_max_download_bytes:
+                        raise LogTooLarge(f"more than {self.log_max_download_bytes} bytes")
+                    if time.monotonic() > deadline:
+                        raise LogTooLarge(f"not read within {self.log_download_timeout_s:g} s")
                     tail.append(chunk)
                     size += len(chunk)
                     while size - len(tail[0]) >= MAX_LOG_BYTES:
@@ -190,4 +213,10 @@ def _github_message(text: str) -> str:
 def get_client() -> GitHubClient:
     """The process's client, built from settings on first use (after the worker forks)."""
     settings = get_settings().github
-    return GitHubClient(str(settings.api_url), credentials_from(settings), settings.request_timeout_s)
+    return GitHubClient(
+        str(settings.api_url),
+        credentials_from(settings),
+        settings.request_timeout_s,
+        log_max_download_bytes=settings.log_max_download_bytes,
+        log_download_timeout_s=settings.log_download_timeout_s,
+    )

@@ -30,3 +30,7 @@ class NotFound(GitHubRequestError):
 
 class NotConfigured(PermanentError):
     """The GitHub settings lack what the call needs (a token or a GitHub App)."""
+
+
+class LogTooLarge(PermanentError):
+    """A job log past the download limits: the check run's own output stands in for it."""

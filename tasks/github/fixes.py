@@ -3,20 +3,26 @@
 A patch is written through the Git Data API (blobs, a tree on the head's tree, a
 commit whose only parent is the head, then a fast-forward ref update: never a
 force push), and only after checking that the head is still the one the caller
-saw. Refusals are results (`applied: false` with the reason), not errors.
+saw and that its branch is neither the repository's default branch nor protected.
+Refusals are results (`applied: false` with the reason), not errors. Branch names
+go into URLs percent-encoded: `main#x` is a valid name, and `#` starts a fragment.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from unidiff.patch import PatchedFile, PatchSet
 
 from tasks.github.client import GitHubClient
 from tasks.github.errors import GitHubRequestError
 from tasks.github.monitor import FAILED_CONCLUSIONS
+from tasks.github.patchscope import strip
+from tasks.settings import REPOSITORY_PATTERN
 
 COMMIT_MESSAGE = "Apply suggested fix to pull request #{number}\n\nCommitted by the tasks platform (pr.apply_fix)."
 
@@ -62,6 +68,12 @@ def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, 
         return FixResult(False, f"no push access to {target}")
     if target != repository and not pull.get("maintainer_can_modify"):
         return FixResult(False, f"the head branch is on the fork {target}, which does not allow maintainers to push")
+    if not re.match(REPOSITORY_PATTERN, target):
+        return FixResult(False, f"the head repository {target!r} is not an owner/name")
+    branch = str(head["ref"])
+    refused = branch_refusal(client, target, branch)
+    if refused:
+        return FixResult(False, refused)
     commit = client.request("GET", f"/repos/{target}/git/commits/{head['sha']}")
     base_tree = commit["tree"]["sha"]
     listing = client.request("GET", f"/repos/{target}/git/trees/{base_tree}", params={"recursive": "1"})
@@ -83,21 +95,36 @@ def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, 
     try:
         client.request(
             "PATCH",
-            f"/repos/{target}/git/refs/heads/{head['ref']}",
+            f"/repos/{target}/git/refs/heads/{ref_path(branch)}",
             json_body={"sha": new_commit["sha"], "force": False},
         )
     except GitHubRequestError as error:
         if error.status != 422:
             raise
         return FixResult(False, "head moved while the commit was written: the ref update was not a fast-forward")
-    return FixResult(True, f"committed onto {target}:{head['ref']}", new_commit["sha"])
+    return FixResult(True, f"committed onto {target}:{branch}", new_commit["sha"])
+
+
+def ref_path(branch: str) -> str:
+    """A branch name as one URL path segment: every reserved character (`#`, `?`, `/`, `%`) encoded."""
+    return quote(branch, safe="")
+
+
+def branch_refusal(client: GitHubClient, repository: str, branch: str) -> str | None:
+    """Why the branch may not be written: the repository's default branch, or protected."""
+    default = client.request("GET", f"/repos/{repository}").get("default_branch")
+    if branch == default:
+        return f"the head branch {branch!r} is the default branch of {repository}"
+    if client.request("GET", f"/repos/{repository}/branches/{ref_path(branch)}").get("protected"):
+        return f"the head branch {branch!r} of {repository} is protected"
+    return None
 
 
 def _tree_changes(
     client: GitHubClient, target: str, entries: dict[str, Any], patched: PatchedFile, truncated: bool
 ) -> list[dict[str, Any]]:
-    source_path = _strip(patched.source_file)
-    target_path = _strip(patched.target_file)
+    source_path = strip(patched.source_file)
+    target_path = strip(patched.target_file)
     if patched.is_removed_file:
         _entry(entries, source_path, truncated)
         return [{"path": source_path, "mode": "100644", "type": "blob", "sha": None}]
@@ -147,7 +174,3 @@ def _entry(entries: dict[str, Any], path: str, truncated: bool) -> Any:
         hint = " (the tree listing was truncated)" if truncated else ""
         raise PatchDoesNotApply(f"{path} is not in the head commit{hint}")
     return entries[path]
-
-
-def _strip(path: str) -> str:
-    return path[2:] if path.startswith(("a/", "b/")) else path

@@ -17,11 +17,18 @@ ERROR_MARK = "##[error]"
 PROCESS_FAILED = re.compile(r"^##\[error\]Process completed with exit code \d+\.$")
 #: The classifier reads at most this many lines of the failing step (its end, where the errors are).
 MAX_STEP_LINES = 5000
+#: And at most this many of the runner's `##[error]` lines after it.
+MAX_RUNNER_ERRORS = 100
+#: Characters of a line the classifier reads (its start: tools put the file, line and error
+#: first); the rest is dropped, so no pattern ever scans a megabyte-long line.
+MAX_LINE_CHARS = 2000
+#: Colour codes cut short by the line limit are removed whole, so the limit applies before them.
+_ANSI_SLACK = 4 * MAX_LINE_CHARS
 
 
 def normalise(raw: str) -> list[str]:
-    """Lines without timestamps or colour codes."""
-    return [ANSI.sub("", TIMESTAMP.sub("", line)).rstrip() for line in raw.splitlines()]
+    """Lines without timestamps or colour codes, each at most MAX_LINE_CHARS long."""
+    return [ANSI.sub("", TIMESTAMP.sub("", line[:_ANSI_SLACK]))[:MAX_LINE_CHARS].rstrip() for line in raw.splitlines()]
 
 
 def failing_step(lines: list[str]) -> list[str]:
@@ -39,7 +46,7 @@ def failing_step(lines: list[str]) -> list[str]:
     start = starts[-1] if starts else 0
     step = _without_script(lines[start : first_error + 1])
     others = [lines[i] for i in errors if i > first_error]
-    return step[-MAX_STEP_LINES:] + others
+    return step[-MAX_STEP_LINES:] + others[:MAX_RUNNER_ERRORS]
 
 
 def _without_script(step: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 from tasks.github import comments, state
 from tasks.github.classifier import classify
 from tasks.github.client import GitHubClient
-from tasks.github.errors import GitHubRequestError
+from tasks.github.errors import GitHubRequestError, LogTooLarge
 from tasks.github.state import PullState
 
 #: Check-run conclusions that count as failures worth explaining.
@@ -101,6 +101,7 @@ def check_pull_request(client: GitHubClient, repository: str, number: int, head_
 def fetch_failure_text(client: GitHubClient, repository: str, run: dict[str, Any]) -> str:
     """The job log of an Actions check run; the check run's own output for any other app."""
     app = (run.get("app") or {}).get("slug")
+    note = ""
     if app == ACTIONS_APP:
         try:
             return client.get_text(f"/repos/{repository}/actions/jobs/{run['id']}/logs")
@@ -108,8 +109,10 @@ def fetch_failure_text(client: GitHubClient, repository: str, run: dict[str, Any
             # Logs expire (410) or are hidden from the token (403/404): the output text still helps.
             if error.status not in {403, 404, 410}:
                 raise
+        except LogTooLarge as error:
+            note = f"\nThe job log was not read: {error}."
     output = run.get("output") or {}
-    return "\n".join(str(output.get(part) or "") for part in ("title", "summary", "text"))
+    return "\n".join(str(output.get(part) or "") for part in ("title", "summary", "text")) + note
 
 
 def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) -> dict[str, Any]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, field_validator, model_validator
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
-from tasks.settings import REPOSITORY_PATTERN
+from tasks.github import patchscope
+from tasks.settings import REPOSITORY_PATTERN, get_settings
 
 Repository = Annotated[str, StringConstraints(pattern=REPOSITORY_PATTERN)]
 Sha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
@@ -40,6 +41,22 @@ class FixParams(PullParams):
     patch: str | None = None
     expected_head_sha: Sha | None = None
 
+    @field_validator("repository")
+    @classmethod
+    def _check_configured(cls, value: str) -> str:
+        if value not in get_settings().github.repositories:
+            raise ValueError(f"{value!r} is not in TASKS_GITHUB__REPOSITORIES: fixes go only to those")
+        return value
+
+    @field_validator("patch")
+    @classmethod
+    def _check_size(cls, value: str | None) -> str | None:
+        limit = get_settings().github.fix_max_patch_bytes
+        # Checked before parsing, so an oversized patch costs no parse.
+        if value is not None and len(value.encode("utf-8", errors="replace")) > limit:
+            raise ValueError(f"larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES ({limit} bytes)")
+        return value
+
     @model_validator(mode="after")
     def _check_patch(self) -> FixParams:
         if self.strategy == "rerun_failed_jobs":
@@ -48,23 +65,32 @@ class FixParams(PullParams):
             return self
         if self.expected_head_sha is None:
             raise ValueError("expected_head_sha is required with strategy 'patch'")
-        if not self.patch or not _is_unified_diff(self.patch):
+        files = _unified_diff(self.patch or "")
+        if files is None:
             raise ValueError("patch must be a unified diff of at least one file")
+        deny = get_settings().github.fix_deny_paths
+        refused = [reason for path in patchscope.paths(files) if (reason := patchscope.refusal(path, deny))]
+        if refused:
+            raise ValueError("patch may not touch " + "; ".join(refused))
         return self
 
 
-def _is_unified_diff(text: str) -> bool:
+def _unified_diff(text: str) -> PatchSet | None:
     try:
         files = PatchSet(text)
     except UnidiffParseError:
-        return False
-    return len(files) > 0 and all(len(patched) > 0 or patched.is_removed_file for patched in files)
+        return None
+    if len(files) > 0 and all(len(patched) > 0 or patched.is_removed_file for patched in files):
+        return files
+    return None
 
 
 class WebhookParams(Params):
     event: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
     delivery_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     payload: dict[str, Any]
+    #: SHA-256 of the signed body, claimed by the webhook app; released if handling fails.
+    body_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class Payload(BaseModel):

@@ -4,7 +4,9 @@
 - `tasks:github:analysed:{repo}:{check_run_id}`: a failed check run already queued for analysis;
 - `tasks:github:analyses:{repo}:{number}`: hash, check_run_id -> the analysis shown in the comment;
 - `tasks:github:comment:{repo}:{number}`: the id of the platform's summary comment;
-- `tasks:github:delivery:{delivery_id}`: a webhook delivery already handled.
+- `tasks:github:delivery:{delivery_id}`: a webhook delivery already handled;
+- `tasks:github:webhook-body:{sha256}`: a signed webhook body already accepted (its delivery id is
+  not signed, so a captured body could otherwise be replayed under new ids).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 
 from tasks.redis_client import get_redis, key
 
-#: How long "already analysed" and "already delivered" marks are kept.
+#: How long "already analysed" marks are kept.
 MARK_TTL_S = 30 * 86_400
 
 
@@ -102,13 +104,26 @@ def claim_check_run(repository: str, check_run_id: int) -> bool:
     return bool(get_redis().set(key("github", "analysed", repository, str(check_run_id)), "1", nx=True, ex=MARK_TTL_S))
 
 
-def claim_delivery(delivery_id: str) -> bool:
+def claim_delivery(delivery_id: str, ttl_s: int) -> bool:
     """True the first time a webhook delivery is seen."""
-    return bool(get_redis().set(key("github", "delivery", delivery_id), "1", nx=True, ex=MARK_TTL_S))
+    return bool(get_redis().set(key("github", "delivery", delivery_id), "1", nx=True, ex=ttl_s))
 
 
 def release_delivery(delivery_id: str) -> None:
     get_redis().delete(key("github", "delivery", delivery_id))
+
+
+def body_key(body_sha256: str) -> str:
+    return key("github", "webhook-body", body_sha256)
+
+
+def claim_body(body_sha256: str, ttl_s: int) -> bool:
+    """True the first time a signed webhook body is seen, whatever its delivery id."""
+    return bool(get_redis().set(body_key(body_sha256), "1", nx=True, ex=ttl_s))
+
+
+def release_body(body_sha256: str) -> None:
+    get_redis().delete(body_key(body_sha256))
 
 
 def analyses_key(repository: str, number: int) -> str:

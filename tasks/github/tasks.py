@@ -81,15 +81,17 @@ def handle_webhook(params: WebhookParams) -> dict[str, Any]:
         raise _invalid_payload(error) from None
     if parsed is None:
         return {"handled": False, "queued": [], "reason": f"event {params.event!r} is not handled"}
-    if not state.claim_delivery(params.delivery_id):
+    if not state.claim_delivery(params.delivery_id, get_settings().github.webhook_dedupe_ttl_s):
         return {"handled": False, "queued": [], "reason": f"delivery {params.delivery_id} was already handled"}
     try:
         routed = events.route(parsed)
         for name, kwargs in routed.follow_up:
             FOLLOW_UPS[name].delay(**kwargs)
     except BaseException:
-        # The delivery was not fully handled: its retry must not be taken for a duplicate.
+        # The delivery was not fully handled: its retry (or GitHub's redelivery) must not be taken for a duplicate.
         state.release_delivery(params.delivery_id)
+        if params.body_sha256 is not None:
+            state.release_body(params.body_sha256)
         raise
     return {"handled": routed.handled, "queued": [name for name, _ in routed.follow_up], "reason": routed.reason}
 

@@ -2,8 +2,11 @@
 
 Run the app with `uvicorn tasks.github.webhooks:app --host 0.0.0.0 --port 8080`; point
 the GitHub webhook (content type `application/json`) at it, with the secret of
-`TASKS_GITHUB__WEBHOOK_SECRET`. It answers 401 to a bad signature (before parsing
-the body), 400 to a body that is not a JSON object or lacks the event headers, and
+`TASKS_GITHUB__WEBHOOK_SECRET`. It answers 413 to a body larger than
+TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES (by its Content-Length before reading, or by
+counting a chunked body as it arrives), 401 to a bad signature (before parsing the
+body), 400 to a body that is not a JSON object or lacks the event headers, 200 to a
+signed body already accepted (whatever its delivery id: the id is not signed), and
 202 once `pr.handle_webhook` is queued.
 """
 
@@ -22,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tasks.github import state
 from tasks.settings import get_settings
 
 SIGNATURE_HEADER = "x-hub-signature-256"
@@ -54,6 +58,9 @@ def dispatch(headers: Mapping[str, str], body: bytes, *, secret: str | None = No
         secret = configured.get_secret_value() if configured is not None else None
     if not secret:
         return WebhookResponse(503, {"error": "TASKS_GITHUB__WEBHOOK_SECRET is not set: deliveries are refused"})
+    settings = get_settings().github
+    if len(body) > settings.webhook_max_body_bytes:
+        return _too_large(settings.webhook_max_body_bytes)
     lowered = {name.lower(): value for name, value in headers.items()}
     if not verify_signature(secret, body, lowered.get(SIGNATURE_HEADER)):
         return WebhookResponse(401, {"error": "bad or missing X-Hub-Signature-256"})
@@ -68,14 +75,46 @@ def dispatch(headers: Mapping[str, str], body: bytes, *, secret: str | None = No
         return WebhookResponse(400, {"error": "the body is not a JSON object"})
     from tasks.github.tasks import handle_webhook
 
-    queued = handle_webhook.apply_async(kwargs={"event": event, "delivery_id": delivery_id, "payload": payload})
+    digest = hashlib.sha256(body).hexdigest()
+    if not state.claim_body(digest, settings.webhook_dedupe_ttl_s):
+        return WebhookResponse(200, {"duplicate": True, "reason": "this signed body was already delivered"})
+    kwargs = {"event": event, "delivery_id": delivery_id, "payload": payload, "body_sha256": digest}
+    try:
+        queued = handle_webhook.apply_async(kwargs=kwargs)
+    except BaseException:
+        state.release_body(digest)
+        raise
     return WebhookResponse(202, {"queued": handle_webhook.name, "task_id": queued.id})
 
 
+def _too_large(limit: int) -> WebhookResponse:
+    return WebhookResponse(413, {"error": f"the body is larger than TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES ({limit})"})
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    # Counted as it arrives: a chunked body has no Content-Length to check first.
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def receive(request: Request) -> JSONResponse:
-    body = await request.body()
-    # Publishing to the broker blocks: keep it off the event loop.
-    answer = await run_in_threadpool(dispatch, dict(request.headers), body)
+    limit = get_settings().github.webhook_max_body_bytes
+    body = await read_body(request, limit)
+    if body is None:
+        answer = _too_large(limit)
+    else:
+        # Publishing to the broker blocks: keep it off the event loop.
+        answer = await run_in_threadpool(dispatch, dict(request.headers), body)
     return JSONResponse(answer.body, status_code=answer.status)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 
@@ -50,6 +50,8 @@ class Reply:
     body: Json = None
     headers: dict[str, str] = field(default_factory=dict)
     text: str | None = None
+    #: Sent with `Transfer-Encoding: chunked`, without a Content-Length (as storage may send a log).
+    chunked: bool = False
 
 
 def sha1(*parts: str | bytes) -> str:
@@ -75,6 +77,8 @@ class FakeRepo:
     job_logs: dict[int, str] = field(default_factory=dict)
     reruns: list[int] = field(default_factory=list)
     push: bool = True
+    default_branch: str = "main"
+    protected: set[str] = field(default_factory=set)
 
     def blob(self, content: bytes) -> str:
         sha = sha1(b"blob", content)
@@ -115,6 +119,8 @@ class FakeGitHub:
         self.app_id: int | None = None
         self.installation_token_lifetime_s = 3600
         self.app_public_key: str | None = None
+        #: Job logs are sent chunked, without a Content-Length.
+        self.chunked_logs = False
         self.next_id = 1000
         self.port = free_port()
         self.server: ThreadingHTTPServer | None = None
@@ -145,11 +151,12 @@ class FakeGitHub:
         *,
         head_repo: FakeRepo | None = None,
         maintainer_can_modify: bool = False,
+        branch: str | None = None,
     ) -> str:
-        """Open pull request `number` from branch `pr-<number>` with one commit; returns its head SHA."""
+        """Open pull request `number` from `branch` (`pr-<number>`) with one commit; returns its head SHA."""
         source = head_repo or repo
         with self.lock:
-            branch = f"pr-{number}"
+            branch = branch or f"pr-{number}"
             base = repo.refs["main"]
             if source is not repo:
                 source.commits.setdefault(base, repo.commits[base])
@@ -295,11 +302,24 @@ class FakeGitHub:
         request.send_response(reply.status)
         for name, value in reply.headers.items():
             request.send_header(name, value)
-        request.send_header("Content-Length", str(len(payload)))
         if reply.text is None:
             request.send_header("Content-Type", "application/json; charset=utf-8")
+        if reply.chunked:
+            request.send_header("Transfer-Encoding", "chunked")
+        else:
+            request.send_header("Content-Length", str(len(payload)))
         request.end_headers()
-        request.wfile.write(payload)
+        try:
+            if not reply.chunked:
+                request.wfile.write(payload)
+                return
+            for start in range(0, len(payload), 65536):
+                piece = payload[start : start + 65536]
+                request.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            request.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped reading (a log past its download limit).
+            request.close_connection = True
 
     def _answer(self, method: str, path: str, query: dict[str, str], body: Json, auth: str, etag: str) -> Reply:
         if path.startswith("/_logs/"):
@@ -327,9 +347,9 @@ class FakeGitHub:
                 if repo is None:
                     reply = Reply(404, {"message": "Not Found"})
                 else:
-                    reply = handler(
-                        repo, query, body, **{k: v for k, v in match.groupdict().items() if k not in ("owner", "name")}
-                    )
+                    # As GitHub, path segments are percent-decoded (a branch `main#x` arrives as `main%23x`).
+                    segments = {k: unquote(v) for k, v in match.groupdict().items() if k not in ("owner", "name")}
+                    reply = handler(repo, query, body, **segments)
                 break
         else:
             reply = Reply(404, {"message": "Not Found"})
@@ -346,7 +366,7 @@ class FakeGitHub:
     def _logs(self, path: str) -> Reply:
         _, _, owner, name, job = path.split("/")
         log = self.repos[f"{owner}/{name}"].job_logs.get(int(job))
-        return Reply(404, {"message": "Not Found"}) if log is None else Reply(200, text=log)
+        return Reply(404, {"message": "Not Found"}) if log is None else Reply(200, text=log, chunked=self.chunked_logs)
 
     def _app_token(self, path: str, auth: str) -> Reply:
         if self.app_public_key is None or not re.fullmatch(r"/app/installations/\d+/access_tokens", path):
@@ -367,6 +387,8 @@ class FakeGitHub:
     def _routes(self) -> list[tuple[str, re.Pattern[str], Callable[..., Reply]]]:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
         table: list[tuple[str, str, Callable[..., Reply]]] = [
+            ("GET", "", self._get_repo),
+            ("GET", r"/branches/(?P<branch>.+)", self._get_branch),
             ("GET", "/pulls", self._list_pulls),
             ("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
             ("GET", r"/commits/(?P<sha>\w+)/check-runs", self._commit_check_runs),
@@ -397,6 +419,18 @@ class FakeGitHub:
             rest = "&".join(f"{k}={v}" for k, v in query.items() if k != "page")
             headers["Link"] = f'<{self.url}{path}?{rest}&page={page + 1}>; rel="next"'
         return chunk, headers
+
+    def _get_repo(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
+        permissions = {"admin": False, "push": repo.push, "pull": True}
+        return Reply(
+            200, {"full_name": repo.full_name, "default_branch": repo.default_branch, "permissions": permissions}
+        )
+
+    def _get_branch(self, repo: FakeRepo, query: dict[str, str], body: Json, branch: str) -> Reply:
+        if branch not in repo.refs:
+            return Reply(404, {"message": "Branch not found"})
+        protected = branch in repo.protected
+        return Reply(200, {"name": branch, "commit": {"sha": repo.refs[branch]}, "protected": protected})
 
     def _list_pulls(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
         pulls = [p for _, p in sorted(repo.pulls.items()) if p["state"] == query.get("state", "open")]

@@ -14,6 +14,12 @@ from tests.github.test_fixes import PATCH
 from tests.harness.workers import WorkerProcess, wait_for
 
 SHA = "a" * 40
+WORKFLOW = (
+    PATCH
+    + "--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-on: push\n+on: pull_request\n"
+)
+ESCAPE = "--- /dev/null\n+++ b/../outside.txt\n@@ -0,0 +1 @@\n+escaped\n"
+HUGE = PATCH + "--- a/big.txt\n+++ b/big.txt\n@@ -1 +1 @@\n-x\n+" + "y" * 9000 + "\n"
 BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
     ("pr.monitor_repository", {"repository": "not a repository"}, "repository"),
     ("pr.check_pull_request", {"repository": "acme/widgets", "number": "seven"}, "number"),
@@ -25,6 +31,26 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
         "unified diff",
     ),
     ("pr.apply_fix", {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": PATCH}, "expected_head"),
+    (
+        "pr.apply_fix",
+        {"repository": "other/widgets", "number": 1, "strategy": "rerun_failed_jobs"},
+        "repository: Value error, 'other/widgets' is not in TASKS_GITHUB__REPOSITORIES",
+    ),
+    (
+        "pr.apply_fix",
+        {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": WORKFLOW, "expected_head_sha": SHA},
+        "'.github/workflows/ci.yml' matches TASKS_GITHUB__FIX_DENY_PATHS",
+    ),
+    (
+        "pr.apply_fix",
+        {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": ESCAPE, "expected_head_sha": SHA},
+        "'../outside.txt' is not a plain relative path",
+    ),
+    (
+        "pr.apply_fix",
+        {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": HUGE, "expected_head_sha": SHA},
+        "patch: Value error, larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES (8192 bytes)",
+    ),
     ("pr.handle_webhook", {"event": "pull_request", "delivery_id": "d-1", "payload": "{not json"}, "payload"),
     (
         "pr.handle_webhook",
@@ -44,7 +70,7 @@ def test_invalid_arguments_are_dead_lettered_without_a_request(
 ) -> None:
     from tasks.deadletter import find_by_task_id
 
-    github_worker("acme/widgets")
+    github_worker("acme/widgets", TASKS_GITHUB__FIX_MAX_PATCH_BYTES="8192")
 
     sent = [(app.send_task(name, kwargs=kwargs), field) for name, kwargs, field in BAD_CALLS]
     for result, _ in sent:

@@ -9,8 +9,8 @@ import pytest
 
 from tasks.github import ratelimit
 from tasks.github.auth import TokenCredentials
-from tasks.github.client import GitHubClient
-from tasks.github.errors import GitHubUnavailable, NotFound, RateLimited
+from tasks.github.client import MAX_LOG_BYTES, GitHubClient
+from tasks.github.errors import GitHubUnavailable, LogTooLarge, NotFound, RateLimited
 from tasks.redis_client import get_redis
 from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub
@@ -98,3 +98,26 @@ def test_errors_are_classified_and_never_show_the_token(fake: FakeGitHub, client
 
     assert "404" in str(missing.value) and "/repos/acme/nothing-here/pulls" in str(missing.value)
     assert TOKEN not in str(missing.value) and TOKEN not in str(unreachable.value)
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_job_logs_past_the_download_limit_are_not_read(fake: FakeGitHub, repo_name: str, chunked: bool) -> None:
+    from tasks.github.monitor import fetch_failure_text
+
+    fake.chunked_logs = chunked
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 1)
+    small = fake.add_check_run(repo, head, "tests", "failure", log="FAILED x\n" + "y" * 3_000_000)
+    huge = fake.add_check_run(
+        repo, head, "tests", "failure", log="z" * 5_000_000, output={"title": "3 failed", "summary": "", "text": ""}
+    )
+    github = GitHubClient(fake.url, TokenCredentials(TOKEN), timeout_s=5, log_max_download_bytes=4_000_000)
+
+    tail = github.get_text(f"/repos/{repo_name}/actions/jobs/{small}/logs")
+    with pytest.raises(LogTooLarge, match="4000000"):
+        github.get_text(f"/repos/{repo_name}/actions/jobs/{huge}/logs")
+    text = fetch_failure_text(github, repo_name, repo.check_runs[huge])
+    github.close()
+
+    assert len(tail) == MAX_LOG_BYTES and tail == "y" * MAX_LOG_BYTES
+    assert text.startswith("3 failed") and "The job log was not read: " in text

@@ -110,3 +110,37 @@ def test_patch_guards(fake: FakeGitHub, repo_name: str, github_worker: Callable[
     assert from_fork["applied"] is False and "fork" in str(from_fork["reason"])
     assert repo.refs["pr-8"] == moved and fork.refs["pr-9"] == fork_head
     assert not fake.recorded("PATCH", f"/repos/{repo_name}/.*") and not fake.recorded("POST", r".*/git/commits")
+
+
+def test_patch_is_refused_on_the_default_or_a_protected_branch_and_refs_are_encoded(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    on_default = fake.add_pull(repo, 21, {"calc.py": ORIGINAL}, branch="main")
+    protected = fake.add_pull(repo, 22, {"calc.py": ORIGINAL}, branch="release-1")
+    repo.protected.add("release-1")
+    main_before = repo.refs["main"]
+    # A valid branch name: sent unencoded, `#x` would be taken for a fragment and `main` written instead.
+    hashed = fake.add_pull(repo, 23, {"calc.py": ORIGINAL}, branch="main#x")
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    def fix(number: int, expected: str) -> dict[str, object]:
+        outcome: dict[str, object] = apply_fix.delay(
+            repository=repo_name, number=number, strategy="patch", patch=PATCH, expected_head_sha=expected
+        ).get(timeout=30)
+        return outcome
+
+    default_refused = fix(21, on_default)
+    protected_refused = fix(22, protected)
+    applied = fix(23, hashed)
+
+    assert default_refused["applied"] is False and "default branch" in str(default_refused["reason"])
+    assert protected_refused["applied"] is False and "protected" in str(protected_refused["reason"])
+    assert applied["applied"] is True, applied
+    assert repo.refs["main#x"] == applied["commit_sha"] and repo.refs["main"] == main_before == on_default
+    assert repo.refs["release-1"] == protected
+    assert fake.recorded("GET", f"/repos/{repo_name}/branches/main%23x")
+    (update,) = fake.recorded("PATCH", f"/repos/{repo_name}/.*")
+    assert update.path == f"/repos/{repo_name}/git/refs/heads/main%23x"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +22,7 @@ from tests.harness.services import free_port
 from tests.harness.workers import WorkerProcess, wait_for
 
 SECRET = "webhook-secret-for-tests"
+MAX_BODY_BYTES = 65_536
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -46,6 +49,7 @@ def webhook_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from tasks.settings import get_settings
 
     monkeypatch.setenv("TASKS_GITHUB__WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES", str(MAX_BODY_BYTES))
     get_settings.cache_clear()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
@@ -112,7 +116,7 @@ def test_signed_deliveries_are_handled_once(
         return result
 
     opened = handled(deliver(webhook_url, "pull_request", pull_request_payload(repo_name, 11, head, "opened"), "d-1"))
-    again = handled(deliver(webhook_url, "pull_request", pull_request_payload(repo_name, 11, head, "opened"), "d-1"))
+    again = handled(deliver(webhook_url, "pull_request", pull_request_payload(repo_name, 11, head, "reopened"), "d-1"))
     # The run fails after the pull request was checked: the check_run event brings the analysis.
     wait_for(lambda: fake.recorded("GET", f"/repos/{repo_name}/commits/{head}/status"), what="pull request checked")
     repo.check_runs[failed].update(status="completed", conclusion="failure")
@@ -122,7 +126,9 @@ def test_signed_deliveries_are_handled_once(
         "check_run": {"id": failed, "head_sha": head, "conclusion": "failure", "pull_requests": [{"number": 11}]},
     }
     completed = handled(deliver(webhook_url, "check_run", check_run, "d-2"))
-    ignored = handled(deliver(webhook_url, "issues", {"action": "opened"}, "d-3"))
+    ignored = handled(
+        deliver(webhook_url, "issues", {"action": "opened", "repository": {"full_name": repo_name}}, "d-3")
+    )
 
     assert opened["handled"] is True and opened["queued"] == ["pr.check_pull_request"]
     assert again["handled"] is False and again["queued"] == []
@@ -135,3 +141,66 @@ def test_signed_deliveries_are_handled_once(
     closed = handled(deliver(webhook_url, "pull_request", pull_request_payload(repo_name, 11, head, "closed"), "d-4"))
     assert closed["handled"] is True and closed["queued"] == []
     assert state.load_pull(repo_name, 11) is None
+
+
+def raw_request(url: str, head: bytes, body_parts: Iterator[bytes]) -> bytes:
+    """Send a request's head and body parts on a plain socket, then the status line of the answer.
+
+    The body is never finished: an answer proves the server did not wait to read all of it.
+    """
+    address = httpx.URL(url)
+    with socket.create_connection((address.host, address.port or 80), timeout=10) as connection:
+        connection.sendall(head)
+        try:
+            for part in body_parts:
+                connection.sendall(part)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = connection.recv(65_536)
+    return answer.split(b"\r\n", 1)[0]
+
+
+def request_head(url: str, body_headers: str) -> bytes:
+    headers = "X-GitHub-Event: pull_request\r\nX-GitHub-Delivery: d-big\r\nX-Hub-Signature-256: sha256=00\r\n"
+    return f"POST /webhook HTTP/1.1\r\nHost: {httpx.URL(url).host}\r\n{headers}{body_headers}\r\n".encode()
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(app: Celery, webhook_url: str) -> None:
+    app.control.purge()
+
+    # Given a Content-Length over the limit and no body sent at all,
+    declared = raw_request(webhook_url, request_head(webhook_url, "Content-Length: 1000000000\r\n"), iter(()))
+    # and a chunked body (no Content-Length) that passes the limit and never ends,
+    chunk = b"x" * 8192
+    parts = (b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(MAX_BODY_BYTES // len(chunk) + 1))
+    streamed = raw_request(webhook_url, request_head(webhook_url, "Transfer-Encoding: chunked\r\n"), parts)
+    # while a signed chunked body under the limit is taken.
+    body = json.dumps({"action": "opened", "padding": "p" * 30_000}).encode()
+    headers = {"X-GitHub-Event": "issues", "X-GitHub-Delivery": "d-chunked", "X-Hub-Signature-256": sign(body)}
+    chunked = httpx.post(webhook_url, content=iter([body[:20_000], body[20_000:]]), headers=headers, timeout=10)
+
+    assert declared == b"HTTP/1.1 413 Request Entity Too Large"
+    assert streamed == b"HTTP/1.1 413 Request Entity Too Large"
+    assert chunked.status_code == 202, chunked.text
+    assert pr_queue_length(app) == 1
+    app.control.purge()
+
+
+def test_a_replayed_body_is_not_queued_again_under_a_new_delivery_id(app: Celery, webhook_url: str) -> None:
+    from tasks.github import state
+    from tasks.redis_client import get_redis
+
+    app.control.purge()
+    payload = pull_request_payload(f"acme/replay-{uuid.uuid4().hex[:8]}", 3, "b" * 40, "opened")
+    body = json.dumps(payload).encode()
+
+    first = deliver(webhook_url, "pull_request", body, "d-original")
+    replays = [deliver(webhook_url, "pull_request", body, f"d-replay-{n}") for n in range(3)]
+    ttl_s = get_redis().ttl(state.body_key(hashlib.sha256(body).hexdigest()))
+
+    assert first.status_code == 202
+    assert [r.status_code for r in replays] == [200] * 3
+    assert all(r.json()["duplicate"] is True for r in replays)
+    assert pr_queue_length(app) == 1
+    assert 0 < ttl_s <= 7 * 86_400
+    app.control.purge()

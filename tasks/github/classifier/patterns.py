@@ -1,4 +1,4 @@
-"""What each tool's failure looks like: signals (regex, weight) and key-line patterns.
+r"""What each tool's failure looks like: signals (regex, weight) and key-line patterns.
 
 To teach the classifier a new tool, add a `Rule`: signals say "this log is from
 that tool" (each counted once, weights add up), key lines pick the error lines
@@ -7,6 +7,13 @@ optional `message` group. A key line without a `message` group uses the whole
 line, or with `message_from_previous` the line before it (rustc's and ruff's
 `--> file:line:col` come after their message). `file_header` is a line naming
 the file of the key lines that follow (eslint's stylish format).
+
+Every pattern must run in time linear in the line's length, since logs are
+untrusted: no leading `.*` under `search` (a key without a `message` group already
+quotes its whole line), no two adjacent unbounded quantifiers over characters they
+share (`\w*Test\w*`: use a lookahead), digit runs started only at their first digit
+(`(?<!\d)\d++`), and "A, then later B on the same line" as `followed(A, B)`.
+tests/github/test_classifier_adversarial.py sends each kind of hostile line.
 """
 
 from __future__ import annotations
@@ -41,6 +48,19 @@ def run(command: str, weight: float = 3.0) -> tuple[str, float]:
     return (rf"^##\[group\]Run .*\b{command}\b", weight)
 
 
+def followed(first: str, then: str) -> str:
+    """A line with `first`, then `then` later on it: linear, however often `first` repeats.
+
+    The atomic group commits to the first `first`; a later one could not find a `then`
+    the first one missed, so the engine never tries them (which would be quadratic).
+    """
+    return rf"^(?>.*?(?:{first})).*(?:{then})"
+
+
+#: A whole number: tried only at its first digit, never re-split (`\d+ x` on a run of digits is quadratic).
+NUMBER = r"(?<!\d)\d++"
+
+
 PY_FILE = r"(?P<file>[\w./-]+\.pyi?)"
 ARROW = Key(r"^\s*--> (?P<file>[^:\s]+):(?P<line>\d+):\d+$", message_from_previous=True)
 GO_LOCATION = Key(r"^(?:\./)?(?P<file>[\w./-]+\.go):(?P<line>\d+):\d+: (?P<message>.+)$")
@@ -57,7 +77,7 @@ RULES: tuple[Rule, ...] = (
         (
             (r"^=+ FAILURES =+$", 3),
             (r"^(?:FAILED|ERROR) \S+::", 3),
-            (r"^=+ .*\d+ (?:failed|error).* in [\d.]+s", 2),
+            (followed(r"^=+ ", rf"{NUMBER} (?:failed|error)") + r".* in [\d.]+s", 2),
             (r"^=+ test session starts =+$", 1),
             (r"^=+ ERRORS =+$", 2),
             run("pytest", 1),
@@ -72,7 +92,7 @@ RULES: tuple[Rule, ...] = (
         "test",
         ((r"^(?:FAIL|ERROR): \w+ \(", 3), (r"^FAILED \((?:failures|errors)=\d+", 3), (r"^Ran \d+ tests? in ", 1)),
         (
-            Key(r'^\s*File "(?P<file>[^"]*test[^"]*\.py)", line (?P<line>\d+), in (?P<message>test\w*)'),
+            Key(r'^\s*File "(?P<file>(?=[^"]*test)[^"]*\.py)", line (?P<line>\d+), in (?P<message>test\w*)'),
             Key(r"^(?P<message>(?:FAIL|ERROR): \w+ \(.*)$"),
         ),
     ),
@@ -107,7 +127,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "black",
         "format",
-        (run("black"), (r"^would reformat ", 3), (r"^Oh no! ", 2), (r"\d+ files? would be reformatted\.$", 2)),
+        (run("black"), (r"^would reformat ", 3), (r"^Oh no! ", 2), (rf"{NUMBER} files? would be reformatted\.$", 2)),
         (Key(r"^would reformat (?P<file>\S+)$"),),
     ),
     Rule(
@@ -208,7 +228,7 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             Key(r"^(?P<file>[\w./-]+\.(?:c|cc|cpp|cxx|h|hpp)):(?P<line>\d+):\d+: (?P<message>(?:fatal )?error: .*)$"),
-            Key(r"^(?P<message>.*undefined reference to .*)$"),
+            Key(r"undefined reference to "),
         ),
     ),
     Rule(
@@ -227,9 +247,9 @@ RULES: tuple[Rule, ...] = (
         (
             (r"^error Couldn't find any versions for", 6),
             (r"^error .*(?:Couldn't find package|Unable to resolve|Incorrect peer dependency)", 4),
-            (r"YN0082: .*No candidates found", 6),
-            (r"YN0001: .*(?:resolution|Couldn't find)", 4),
-            (r"YN0000: .*Failed with errors in ", 1),
+            (followed("YN0082: ", "No candidates found"), 6),
+            (followed("YN0001: ", "resolution|Couldn't find"), 4),
+            (followed("YN0000: ", "Failed with errors in "), 1),
             run("yarn", 1),
         ),
         (
@@ -272,7 +292,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "maven",
         "build",
-        ((r"\[ERROR\] COMPILATION ERROR", 5), (r"\[ERROR\] Failed to execute goal .*maven-compiler-plugin", 3)),
+        (
+            (r"\[ERROR\] COMPILATION ERROR", 5),
+            (followed(r"\[ERROR\] Failed to execute goal ", "maven-compiler-plugin"), 3),
+        ),
         (Key(r"^\[ERROR\] (?P<file>/?[\w./-]+\.java):\[(?P<line>\d+),\d+\] (?P<message>.*)$"),),
     ),
     Rule(
@@ -294,14 +317,14 @@ RULES: tuple[Rule, ...] = (
             Key(r"^\[ERROR\]\s+(?P<message>\S+:\d+ .*)$"),
             Key(r"^(?P<message>\S+ > \S+ FAILED)$"),
             # The failing test's own frame in the stack trace (JUnit names the file and line).
-            Key(r"^\s+at [\w.$]+\((?P<file>\w*Tests?\w*\.java):(?P<line>\d+)\)$"),
+            Key(r"^\s+at [\w.$]+\((?P<file>(?=\w*Test)\w+\.java):(?P<line>\d+)\)$"),
         ),
     ),
     Rule(
         "gradle/javac",
         "build",
         (
-            (r"^> Task :\S*compile\S* FAILED", 4),
+            (r"^> Task :(?=\S*compile)\S* FAILED", 4),
             (r"^[\w./-]+\.java:\d+: error: ", 4),
             (r"^e: ", 1),
             run("javac"),
@@ -333,7 +356,7 @@ RULES: tuple[Rule, ...] = (
             (r"lost communication with the server", 8),
             (r"No space left on device", 6),
         ),
-        (Key(r"(?P<message>.*(?:received a shutdown signal|lost communication with the server|No space left).*)$"),),
+        (Key(r"received a shutdown signal|lost communication with the server|No space left"),),
         transient=True,
     ),
     Rule(
@@ -344,7 +367,7 @@ RULES: tuple[Rule, ...] = (
             (r"Process completed with exit code 137\.", 3),
             (r"OOMKilled|Out of memory: Killed process|JavaScript heap out of memory", 6),
         ),
-        (Key(r"(?P<message>.*(?:\d+ Killed |OOMKilled|Out of memory|heap out of memory).*)$"),),
+        (Key(rf"{NUMBER} Killed |OOMKilled|Out of memory|heap out of memory"),),
     ),
     Rule(
         "network",
@@ -358,8 +381,8 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             # Maven's one-line error is too long to quote whole: keep the artifact and the repository.
-            Key(rf"(?P<message>Could not transfer artifact \S+ from/to \S+ \(\S+\)).*(?:{NETWORK_ERRORS})"),
-            Key(rf"(?P<message>.*(?:{NETWORK_ERRORS}).*)$"),
+            Key(followed(r"(?P<message>Could not transfer artifact \S+ from/to \S+ \(\S+\))", NETWORK_ERRORS)),
+            Key(NETWORK_ERRORS),
         ),
         transient=True,
     ),
