@@ -39,7 +39,8 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     #: Hard time limits, lost workers and poison messages are handled in the worker's main process.
     Request = "tasks.core.request:PlatformRequest"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        # `self` positional-only: a keyword named "self" is one more bad argument, not a TypeError.
         if args:
             raise InvalidArguments(f"{self.name} takes keyword arguments only, got {len(args)} positional")
         try:
