@@ -9,6 +9,7 @@ from celery import Task
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tasks.core.backoff import backoff_s, broker_safe_cap_s
+from tasks.core.surrogates import surrogate_path
 from tasks.errors import InvalidArguments, RetryableError
 from tasks.settings import get_settings
 
@@ -43,6 +44,9 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         # `self` positional-only: a keyword named "self" is one more bad argument, not a TypeError.
         if args:
             raise InvalidArguments(f"{self.name} takes keyword arguments only, got {len(args)} positional")
+        bad_text = surrogate_path(kwargs)
+        if bad_text is not None:
+            raise InvalidArguments(f"invalid arguments for {self.name}: {bad_text}: text is not valid Unicode")
         try:
             params = self.params.model_validate(kwargs)
         except ValidationError as error:
