@@ -29,8 +29,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tasks.redaction import MASK, redact_url
 
-#: Repository names as GitHub spells them: `owner/name`.
-REPOSITORY_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"
+#: Repository names as GitHub spells them: `owner/name`; never `.` or `..` (GitHub refuses them, and
+#: in a URL path they would step out of the repository).
+_NAME_CHAR, _NOT_DOT = "[A-Za-z0-9._-]", "[A-Za-z0-9_-]"
+#: 1 to 100 characters; by how many dots it starts (pydantic's regex engine has no look-ahead).
+_NAME = "|".join(
+    (
+        f"{_NOT_DOT}{_NAME_CHAR}{{0,99}}",
+        rf"\.{_NOT_DOT}{_NAME_CHAR}{{0,98}}",
+        rf"\.\.{_NOT_DOT}{_NAME_CHAR}{{0,97}}",
+        rf"\.\.\.{_NAME_CHAR}{{0,97}}",
+    )
+)
+REPOSITORY_PATTERN = rf"^[A-Za-z0-9](?:[A-Za-z0-9-]{{0,38}})/(?:{_NAME})$"
 
 #: Environments that may prefix DynamoDB table names.
 Environment = Literal["dev", "test", "staging", "prod"]

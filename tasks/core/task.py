@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tasks.core.backoff import backoff_s, broker_safe_cap_s
 from tasks.core.budget import counted_retries, retry_headers
+from tasks.core.surrogates import surrogate_path
 from tasks.errors import InvalidArguments, RetryableError
 from tasks.scrub import scrub_exception
 from tasks.settings import get_settings
@@ -42,7 +43,8 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     #: Hard time limits, lost workers and poison messages are handled in the worker's main process.
     Request = "tasks.core.request:PlatformRequest"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        # `self` positional-only: a keyword named "self" is one more bad argument, not a TypeError.
         try:
             return self._validated_run(args, kwargs)
         except BaseException as error:
@@ -53,6 +55,9 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     def _validated_run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if args:
             raise InvalidArguments(f"{self.name} takes keyword arguments only, got {len(args)} positional")
+        bad_text = surrogate_path(kwargs)
+        if bad_text is not None:
+            raise InvalidArguments(f"invalid arguments for {self.name}: {bad_text}: text is not valid Unicode")
         try:
             params = self.params.model_validate(kwargs)
         except ValidationError as error:

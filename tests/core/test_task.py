@@ -27,6 +27,19 @@ def test_positional_arguments_are_refused_and_dead_lettered(
     assert "keyword arguments only" in entry["exception_message"]
 
 
+def test_a_keyword_named_self_is_a_validation_error(app: Celery, sample_worker: Callable[..., WorkerProcess]) -> None:
+    from tasks import deadletter
+
+    sample_worker()
+    task_id = app.send_task("testing.work", kwargs={"self": 1}).id
+
+    wait_for(lambda: deadletter.find_by_task_id(task_id) is not None, 30, what="the dead letter")
+    entry = deadletter.find_by_task_id(task_id)
+    assert entry is not None
+    assert entry["reason"] == "validation_error"
+    assert "self: Extra inputs are not permitted" in entry["exception_message"]
+
+
 def test_a_long_retry_delay_is_capped_below_the_visibility_timeout(
     app: Celery, sample_worker: Callable[..., WorkerProcess]
 ) -> None:
