@@ -69,6 +69,10 @@ class TooManyQuestions(InvalidUpload):
     """`num_questions` over all the document's chunks asks more than allowed."""
 
 
+class TimeLimitReached(UploadError):
+    """The run is past its soft time limit at a stage boundary (the limit's signal was swallowed on the way)."""
+
+
 class EmptyDocument(UploadError):
     """The document holds no text."""
 

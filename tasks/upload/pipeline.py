@@ -5,6 +5,7 @@ Knows nothing of Celery: progress goes to a callback, failures are raised (and r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -14,7 +15,7 @@ from tasks.upload import metadata as doc_metadata
 from tasks.upload import questions, registry, vector_store
 from tasks.upload.chunking import Chunk, chunk_pages
 from tasks.upload.embedding import get_embedder
-from tasks.upload.errors import EmptyDocument
+from tasks.upload.errors import EmptyDocument, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.parsing import parse
 from tasks.upload.sources import fetch
@@ -37,21 +38,31 @@ def fallback_document_id(task_id: str | None) -> str:
 class Run:
     """One attempt at one document; `document_id` is known once the content is hashed."""
 
-    def __init__(self, params: ProcessDocumentParams, task_id: str | None, progress: Progress) -> None:
+    def __init__(
+        self, params: ProcessDocumentParams, task_id: str | None, progress: Progress, deadline: float | None = None
+    ) -> None:
         self.params = params
         self.task_id = task_id
         self.progress = progress
         self.document_id = params.document_id
+        self.stage_name = "fetching"
+        self.deadline = deadline
 
     def stage(self, name: str) -> None:
         assert self.document_id is not None
+        # The soft limit is one signal, which a library's bare `except:` may swallow (langdetect's
+        # profile loading does); the deadline still stops the run at the next stage.
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeLimitReached(f"the soft time limit was reached while {self.stage_name}")
+        self.stage_name = name
         registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
-    def fail(self, error: PlatformError) -> None:
+    def fail(self, error: BaseException) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
         self.register(document_id)
-        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {error}")
+        text = str(error) or f"the soft time limit was reached while {self.stage_name}"
+        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {text}")
 
     def register(self, document_id: str) -> None:
         registry.register(
@@ -67,12 +78,25 @@ class Run:
 
 
 def ingest(
-    params: ProcessDocumentParams, *, task_id: str | None, progress: Progress, final_attempt: bool = True
+    params: ProcessDocumentParams,
+    *,
+    task_id: str | None,
+    progress: Progress,
+    final_attempt: bool = True,
+    stopped_by: tuple[type[BaseException], ...] = (),
+    deadline: float | None = None,
 ) -> dict[str, Any]:
-    """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`."""
-    run = Run(params, task_id, progress)
+    """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`.
+
+    `stopped_by` are the errors that end a run from outside (a time limit): recorded `failed` too.
+    Past `deadline` (`time.monotonic()`), the next stage raises `TimeLimitReached`.
+    """
+    run = Run(params, task_id, progress, deadline)
     try:
         return _ingest(run)
+    except stopped_by as error:
+        run.fail(error)
+        raise
     except PlatformError as error:
         if final_attempt or not isinstance(error, RetryableError):
             run.fail(error)
