@@ -11,9 +11,10 @@ from pathlib import PurePath
 from typing import Any
 
 from tasks.errors import PlatformError, RetryableError
+from tasks.settings import get_settings
+from tasks.upload import limits, questions, registry, vector_store
 from tasks.upload import metadata as doc_metadata
-from tasks.upload import questions, registry, vector_store
-from tasks.upload.chunking import Chunk, chunk_pages
+from tasks.upload.chunking import PAGE_SEPARATOR, Chunk, chunk_pages
 from tasks.upload.embedding import get_embedder
 from tasks.upload.errors import EmptyDocument, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
@@ -132,9 +133,11 @@ def _ingest(run: Run) -> dict[str, Any]:
     pages = len(parsed.pages)
 
     run.stage("chunking")
+    _check_estimate(params, parsed.pages)
     chunks = chunk_pages(
         parsed.pages, strategy=params.chunking_strategy, size=params.chunk_size, overlap=params.chunk_overlap
     )
+    _check_counts(params, parsed.pages, len(chunks))
 
     run.stage("embedding")
     if params.num_questions:
@@ -182,6 +185,28 @@ def _ingest(run: Run) -> dict[str, Any]:
     )
     run.progress(document_id, "completed", STAGES["completed"])
     return result(document_id, "completed", params.collection, len(chunks), pages, None)
+
+
+def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
+    """Refuse, before any chunking, a document the arguments would cut into too many chunks or questions."""
+    settings = get_settings().upload
+    length = _joined_length(pages)
+    estimate = limits.estimate_chunks(length, params.chunk_size, params.chunk_overlap)
+    limits.check_chunks(estimate, settings.max_chunks_per_document, length=length, estimated=True)
+    if params.num_questions:
+        limits.check_questions(params.num_questions, estimate, settings.max_questions_per_document)
+
+
+def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int) -> None:
+    """The same bounds on the chunks actually cut, before any is embedded or questioned."""
+    settings = get_settings().upload
+    limits.check_chunks(count, settings.max_chunks_per_document, length=_joined_length(pages), estimated=False)
+    if params.num_questions:
+        limits.check_questions(params.num_questions, count, settings.max_questions_per_document)
+
+
+def _joined_length(pages: list[str]) -> int:
+    return sum(len(page) for page in pages) + len(PAGE_SEPARATOR) * max(len(pages) - 1, 0)
 
 
 def _duplicate(run: Run, filename: str, sha256: str, holder: str) -> dict[str, Any]:

@@ -168,10 +168,11 @@ def test_file_over_the_size_limit(isolated_worker: Callable[..., Celery], folder
         ({"collection": "no spaces allowed"}, "collection: String should match pattern"),
         ({"collection": "x" * 64}, "collection: String should match pattern"),
         ({"chunk_size": 100, "chunk_overlap": 100}, "chunk_overlap (100) must be less than chunk_size (100)"),
+        ({"chunk_size": 1000, "chunk_overlap": 999}, "chunk_overlap (999) leaves a step of 1; chunk_size - chunk_"),
         ({"num_questions": 2}, "TASKS_UPLOAD__CHAT_URL is not set"),
         ({"chunking_strategy": "paragraphs"}, "chunking_strategy"),
     ],
-    ids=["collection-chars", "collection-length", "overlap", "questions", "strategy"],
+    ids=["collection-chars", "collection-length", "overlap", "tiny-step", "questions", "strategy"],
 )
 def test_invalid_arguments_are_refused_before_any_work(
     worker: WorkerProcess, folder: Path, collection: str, arguments: dict[str, Any], problem: str
