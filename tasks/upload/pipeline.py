@@ -59,11 +59,10 @@ class Run:
         registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
-    def fail(self, error: BaseException) -> None:
+    def fail(self, error: BaseException, text: str | None = None) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
         self.register(document_id)
-        text = str(error) or f"the soft time limit was reached while {self.stage_name}"
-        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {text}")
+        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {text or error}")
 
     def register(self, document_id: str) -> None:
         registry.register(
@@ -96,7 +95,7 @@ def ingest(
     try:
         return _ingest(run)
     except stopped_by as error:
-        run.fail(error)
+        run.fail(error, f"the time limit was reached while {run.stage_name}")
         raise
     except PlatformError as error:
         if final_attempt or not isinstance(error, RetryableError):

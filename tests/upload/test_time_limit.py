@@ -43,7 +43,7 @@ def test_soft_time_limit_fails_the_document(
     record = get_document(document_id)
     assert record is not None
     assert record["status"] == "failed"
-    assert "the soft time limit was reached while " in record["error"]
+    assert "time limit was reached while " in record["error"]
     entry = dead_letter(result.id)
     assert entry["reason"] == "time_limit"
     assert entry["exception_type"] == "SoftTimeLimitExceeded"
