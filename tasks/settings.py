@@ -128,6 +128,19 @@ class UploadSettings(Section):
     chroma_url: AnyHttpUrl | None = None
     max_file_bytes: PositiveInt = 50 * 1024 * 1024
     max_pages: PositiveInt = 2000
+    #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
+    s3_buckets: StringList = Field(default_factory=list)
+    #: Bytes a DOCX archive may unpack to in all, and one member of it (or one PDF stream) alone.
+    max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
+    max_unpacked_member_bytes: PositiveInt = 64 * 1024 * 1024
+    #: Members of a DOCX archive.
+    max_archive_members: PositiveInt = 2000
+    #: Unpacked / packed size of one archive member over 1 MiB unpacked.
+    max_compression_ratio: PositiveInt = 200
+    #: Chunks of one document, estimated before chunking and counted before embedding.
+    max_chunks_per_document: PositiveInt = 20_000
+    #: `num_questions` times the chunk count: chat requests' questions for one document.
+    max_questions_per_document: PositiveInt = 2000
     chat_url: AnyHttpUrl | None = None
     chat_model: str | None = None
     chat_api_key: SecretStr | None = None

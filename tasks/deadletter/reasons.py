@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from billiard.exceptions import TimeLimitExceeded, WorkerLostError
+from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError
 
 from tasks.errors import InvalidArguments, RetryableError
 
@@ -27,7 +27,7 @@ def classify(task: Any, error: BaseException) -> Reason:
     """
     if isinstance(error, InvalidArguments):
         return "validation_error"
-    if isinstance(error, TimeLimitExceeded):
+    if isinstance(error, TimeLimitExceeded | SoftTimeLimitExceeded):
         return "time_limit"
     if isinstance(error, WorkerLostError):
         return "worker_lost"

@@ -75,9 +75,8 @@ def _recursive(text: str, base: int, size: int, overlap: int, headings: str | No
 
 def _sentences(text: str, size: int, overlap: int) -> Iterator[Piece]:
     """Whole sentences packed up to `size`; the last sentences (up to `overlap`) start the next chunk."""
-    spans = [(match.start(), match.end()) for match in _sentence_spans(text)]
     window: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end in sentence_spans(text):
         if end - start > size:
             if window:
                 yield window[0][0], text[window[0][0] : window[-1][1]], None
@@ -97,8 +96,29 @@ def _sentences(text: str, size: int, overlap: int) -> Iterator[Piece]:
         yield window[0][0], text[window[0][0] : window[-1][1]], None
 
 
-def _sentence_spans(text: str) -> Iterator[re.Match[str]]:
-    return re.finditer(r"\S.*?(?:(?<=[.!?])(?=[\"')\]]*\s)|(?=\n{2,})|\Z)[\"')\]]*", text, re.DOTALL)
+#: A sentence ends after `.`, `!` or `?` and closing quotes or brackets before a blank, or at a
+#: blank line. Each alternative has one quantifier over characters the next token cannot match,
+#: so the scan is linear (the lazy `\S.*?(?:...)` it replaces retried the lookaheads at every step).
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s)|\n\n")
+_NON_SPACE = re.compile(r"\S")
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence: from a non-blank character to its end, the last one to the text's end."""
+    begun = _NON_SPACE.search(text)
+    if begun is None:
+        return
+    start = begun.start()
+    for boundary in _SENTENCE_END.finditer(text):
+        end = boundary.start() if boundary.group() == "\n\n" else boundary.end()
+        if end <= start:
+            continue
+        yield start, end
+        following = _NON_SPACE.search(text, end)
+        if following is None:
+            return
+        start = following.start()
+    yield start, len(text)
 
 
 def _markdown(text: str, size: int, overlap: int) -> Iterator[Piece]:

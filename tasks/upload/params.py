@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
 
 from tasks.settings import get_settings
+from tasks.upload.limits import min_step
 
 #: Collection names users may choose.
 COLLECTION_PATTERN = r"^[A-Za-z0-9_-]{1,63}$"
@@ -34,6 +35,11 @@ class ProcessDocumentParams(BaseModel):
     def _check_combination(self) -> ProcessDocumentParams:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be less than chunk_size ({self.chunk_size})")
+        if self.chunk_size - self.chunk_overlap < min_step(self.chunk_size):
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) leaves a step of {self.chunk_size - self.chunk_overlap}; "
+                f"chunk_size - chunk_overlap must be at least {min_step(self.chunk_size)} (a tenth of chunk_size)"
+            )
         if self.num_questions > 0 and get_settings().upload.chat_url is None:
             raise ValueError("num_questions needs a chat endpoint: TASKS_UPLOAD__CHAT_URL is not set")
         return self

@@ -5,16 +5,18 @@ Knows nothing of Celery: progress goes to a callback, failures are raised (and r
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 from tasks.errors import PlatformError, RetryableError
+from tasks.settings import get_settings
+from tasks.upload import limits, questions, registry, vector_store
 from tasks.upload import metadata as doc_metadata
-from tasks.upload import questions, registry, vector_store
-from tasks.upload.chunking import Chunk, chunk_pages
+from tasks.upload.chunking import PAGE_SEPARATOR, Chunk, chunk_pages
 from tasks.upload.embedding import get_embedder
-from tasks.upload.errors import EmptyDocument
+from tasks.upload.errors import EmptyDocument, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.parsing import parse
 from tasks.upload.sources import fetch
@@ -37,21 +39,30 @@ def fallback_document_id(task_id: str | None) -> str:
 class Run:
     """One attempt at one document; `document_id` is known once the content is hashed."""
 
-    def __init__(self, params: ProcessDocumentParams, task_id: str | None, progress: Progress) -> None:
+    def __init__(
+        self, params: ProcessDocumentParams, task_id: str | None, progress: Progress, deadline: float | None = None
+    ) -> None:
         self.params = params
         self.task_id = task_id
         self.progress = progress
         self.document_id = params.document_id
+        self.stage_name = "fetching"
+        self.deadline = deadline
 
     def stage(self, name: str) -> None:
         assert self.document_id is not None
+        # The soft limit is one signal, which a library's bare `except:` may swallow (langdetect's
+        # profile loading does); the deadline still stops the run at the next stage.
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TimeLimitReached(f"the soft time limit was reached while {self.stage_name}")
+        self.stage_name = name
         registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
-    def fail(self, error: PlatformError) -> None:
+    def fail(self, error: BaseException, text: str | None = None) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
         self.register(document_id)
-        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {error}")
+        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {text or error}")
 
     def register(self, document_id: str) -> None:
         registry.register(
@@ -67,12 +78,25 @@ class Run:
 
 
 def ingest(
-    params: ProcessDocumentParams, *, task_id: str | None, progress: Progress, final_attempt: bool = True
+    params: ProcessDocumentParams,
+    *,
+    task_id: str | None,
+    progress: Progress,
+    final_attempt: bool = True,
+    stopped_by: tuple[type[BaseException], ...] = (),
+    deadline: float | None = None,
 ) -> dict[str, Any]:
-    """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`."""
-    run = Run(params, task_id, progress)
+    """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`.
+
+    `stopped_by` are the errors that end a run from outside (a time limit): recorded `failed` too.
+    Past `deadline` (`time.monotonic()`), the next stage raises `TimeLimitReached`.
+    """
+    run = Run(params, task_id, progress, deadline)
     try:
         return _ingest(run)
+    except stopped_by as error:
+        run.fail(error, f"the time limit was reached while {run.stage_name}")
+        raise
     except PlatformError as error:
         if final_attempt or not isinstance(error, RetryableError):
             run.fail(error)
@@ -108,9 +132,11 @@ def _ingest(run: Run) -> dict[str, Any]:
     pages = len(parsed.pages)
 
     run.stage("chunking")
+    _check_estimate(params, parsed.pages)
     chunks = chunk_pages(
         parsed.pages, strategy=params.chunking_strategy, size=params.chunk_size, overlap=params.chunk_overlap
     )
+    _check_counts(params, parsed.pages, len(chunks))
 
     run.stage("embedding")
     if params.num_questions:
@@ -158,6 +184,28 @@ def _ingest(run: Run) -> dict[str, Any]:
     )
     run.progress(document_id, "completed", STAGES["completed"])
     return result(document_id, "completed", params.collection, len(chunks), pages, None)
+
+
+def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
+    """Refuse, before any chunking, a document the arguments would cut into too many chunks or questions."""
+    settings = get_settings().upload
+    length = _joined_length(pages)
+    estimate = limits.estimate_chunks(length, params.chunk_size, params.chunk_overlap)
+    limits.check_chunks(estimate, settings.max_chunks_per_document, length=length, estimated=True)
+    if params.num_questions:
+        limits.check_questions(params.num_questions, estimate, settings.max_questions_per_document)
+
+
+def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int) -> None:
+    """The same bounds on the chunks actually cut, before any is embedded or questioned."""
+    settings = get_settings().upload
+    limits.check_chunks(count, settings.max_chunks_per_document, length=_joined_length(pages), estimated=False)
+    if params.num_questions:
+        limits.check_questions(params.num_questions, count, settings.max_questions_per_document)
+
+
+def _joined_length(pages: list[str]) -> int:
+    return sum(len(page) for page in pages) + len(PAGE_SEPARATOR) * max(len(pages) - 1, 0)
 
 
 def _duplicate(run: Run, filename: str, sha256: str, holder: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +16,14 @@ from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
 from tasks.settings import get_settings
-from tasks.upload.errors import FileTooLarge, SizeMismatch, SourceNotAllowed, SourceNotFound, StorageUnavailable
+from tasks.upload.errors import (
+    FileTooLarge,
+    SizeMismatch,
+    SourceAccessDenied,
+    SourceNotAllowed,
+    SourceNotFound,
+    StorageUnavailable,
+)
 
 #: Bytes read per step while streaming and hashing.
 READ_STEP_BYTES = 1024 * 1024
@@ -56,38 +63,57 @@ class Fetched:
     name: str
 
 
-def resolve(source: str, storage_root: Path) -> Source:
-    """Parse `source` and, for local files, prove it lies inside `storage_root` (symlinks resolved)."""
+def resolve(source: str, storage_root: Path, *, s3_buckets: Collection[str] = ()) -> Source:
+    """Parse `source` and prove it may be read: local files inside `storage_root` (symlinks
+    resolved), S3 objects in `s3_buckets`."""
+    if "\x00" in source:
+        raise SourceNotAllowed.because("contains a NUL character")
     parts = urlsplit(source)
     if parts.scheme == "s3":
-        key = parts.path.lstrip("/")
-        if not parts.netloc or not key:
-            raise SourceNotAllowed(f"source {source!r}: expected s3://bucket/key")
-        return S3Source(parts.netloc, key)
+        return _s3_source(source, parts.netloc, parts.path.lstrip("/"), s3_buckets)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
-            raise SourceNotAllowed(f"source {source!r}: file URIs must name a local path")
-        raw = Path(unquote(parts.path))
+            raise SourceNotAllowed.because(f"{source!r}: file URIs must name a local path")
+        path = unquote(parts.path)
+        if "\x00" in path:
+            raise SourceNotAllowed.because("contains a NUL character")
+        raw = Path(path)
     elif parts.scheme == "":
         raw = Path(source)
     else:
-        raise SourceNotAllowed(
-            f"source {source!r}: scheme {parts.scheme!r} is not supported (file://, s3:// or a path)"
-        )
-    root = storage_root.resolve()
+        raise SourceNotAllowed.because(f"scheme {parts.scheme!r} is not supported (file://, s3:// or a path)")
+    return LocalSource(_inside(source, raw, storage_root.resolve()))
+
+
+def _s3_source(source: str, bucket: str, key: str, allowed: Collection[str]) -> S3Source:
+    if not bucket or not key:
+        raise SourceNotAllowed.because(f"{source!r}: expected s3://bucket/key")
+    if not allowed:
+        raise SourceNotAllowed.because("s3:// sources are refused: TASKS_UPLOAD__S3_BUCKETS is empty")
+    if bucket not in allowed:
+        raise SourceNotAllowed.because(f"bucket {bucket!r} is not in TASKS_UPLOAD__S3_BUCKETS")
+    return S3Source(bucket, key)
+
+
+def _inside(source: str, raw: Path, root: Path) -> Path:
+    """The resolved path; one message for every path outside the root, whether it exists or not."""
+    outside = SourceNotAllowed.because(f"{source!r} is outside the storage root")
     candidate = raw if raw.is_absolute() else root / raw
     try:
+        lexical = candidate.resolve()
+    except (OSError, RuntimeError):  # a symlink loop, a component that is not a directory
+        raise outside from None
+    if not lexical.is_relative_to(root):
+        raise outside
+    try:
         resolved = candidate.resolve(strict=True)
-    except FileNotFoundError:
-        # Report escapes before existence, so a probe cannot learn what exists outside the root.
-        if not candidate.resolve().is_relative_to(root):
-            raise SourceNotAllowed(f"source {source!r} is outside the storage root") from None
+    except (OSError, RuntimeError):
         raise SourceNotFound(f"source {source!r} does not exist") from None
     if not resolved.is_relative_to(root):
-        raise SourceNotAllowed(f"source {source!r} is outside the storage root")
+        raise outside
     if not resolved.is_file():
         raise SourceNotFound(f"source {source!r} is not a regular file")
-    return LocalSource(resolved)
+    return resolved
 
 
 def check_size(source: str, size: int, expected: int | None, limit: int) -> None:
@@ -101,7 +127,7 @@ def check_size(source: str, size: int, expected: int | None, limit: int) -> None
 def fetch(source: str, *, expected_size: int | None = None) -> Iterator[Fetched]:
     """Open `source` after its checks; the bytes are streamed once to hash them."""
     settings = get_settings().upload
-    resolved = resolve(source, settings.storage_root)
+    resolved = resolve(source, settings.storage_root, s3_buckets=settings.s3_buckets)
     limit = settings.max_file_bytes
     if isinstance(resolved, LocalSource):
         check_size(source, resolved.path.stat().st_size, expected_size, limit)
@@ -155,7 +181,7 @@ def _download(source: S3Source, text: str, expected_size: int | None, limit: int
         if code in {"404", "NoSuchKey", "NoSuchBucket", "NotFound"}:
             raise SourceNotFound(f"source {text!r} does not exist") from None
         if code in {"403", "AccessDenied"}:
-            raise SourceNotAllowed(f"source {text!r}: access denied") from None
+            raise SourceAccessDenied(f"source {text!r}: access denied") from None
         raise StorageUnavailable(f"S3 refused {text!r}: {code}") from None
     except BotoCoreError as error:
         raise StorageUnavailable(f"S3 unreachable for {text!r}: {type(error).__name__}") from None

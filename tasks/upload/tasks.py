@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from billiard.exceptions import SoftTimeLimitExceeded
 from celery import signals
 
 from tasks.core.task import PlatformTask, platform_task
 from tasks.queues import Queue
 from tasks.settings import get_settings
 from tasks.upload.embedding import check_available, get_embedder
-from tasks.upload.errors import EmbedderMissing
+from tasks.upload.errors import EmbedderMissing, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.pipeline import ingest
 
@@ -25,7 +27,26 @@ def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[
     def progress(document_id: str, stage: str, percent: int) -> None:
         task.update_state(state="PROGRESS", meta={"document_id": document_id, "stage": stage, "progress": percent})
 
-    return ingest(params, task_id=task.request.id, progress=progress, final_attempt=task.budget_spent)
+    soft_s = _soft_limit_s(task)
+    try:
+        return ingest(
+            params,
+            task_id=task.request.id,
+            progress=progress,
+            final_attempt=task.budget_spent,
+            stopped_by=(SoftTimeLimitExceeded,),
+            deadline=time.monotonic() + soft_s if soft_s else None,
+        )
+    except (SoftTimeLimitExceeded, TimeLimitReached):
+        # Never retried: the same document would only hit the same limit again.
+        raise SoftTimeLimitExceeded(f"{task.name} ran past its soft time limit ({soft_s:g} s)") from None
+
+
+def _soft_limit_s(task: PlatformTask) -> float | None:
+    """The limit in force: the message's own (`soft_time_limit=` when sent), else the queue's."""
+    limits = task.request.timelimit or (None, None)
+    soft = limits[1] or task.soft_time_limit
+    return float(soft) if soft else None
 
 
 def _consumes_uploads(worker: Any) -> bool:

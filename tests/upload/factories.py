@@ -47,3 +47,40 @@ def filler_pages(count: int, *, special: dict[int, str] | None = None) -> list[s
     """`count` pages of filler; page numbers (1-based) in `special` get that sentence added."""
     special = special or {}
     return [f"Page {number}. " + FILLER * 3 + special.get(number, "") for number in range(1, count + 1)]
+
+
+def make_docx_bomb(path: Path, unpacked_bytes: int) -> Path:
+    """A DOCX whose `word/document.xml` is `unpacked_bytes` long but mostly one run of spaces (deflates ~1000:1)."""
+    import zipfile
+
+    template = make_docx(path.with_suffix(".template.docx"), [["seed"]])
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                bomb.writestr(info, source.read(info))
+        with bomb.open("word/document.xml", "w") as member:
+            head = source.read("word/document.xml")
+            member.write(head)
+            step = b" " * (1024 * 1024)
+            for _ in range(max(unpacked_bytes - len(head), 0) // len(step)):
+                member.write(step)
+    template.unlink()
+    return path
+
+
+def make_pdf_bomb(path: Path, unpacked_bytes: int) -> Path:
+    """A one-page PDF whose FlateDecode content stream inflates to `unpacked_bytes`."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    stream = StreamObject()
+    stream.set_data(zlib.compress(b"BT (x) Tj ET " + b" " * unpacked_bytes, 9))
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    with path.open("wb") as file:
+        writer.write(file)
+    return path

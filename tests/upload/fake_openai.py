@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -15,6 +16,8 @@ from tests.harness import loopback
 class FakeOpenAI:
     #: Requests answered 429 before the server starts answering.
     throttle_first: int = 0
+    #: Seconds each embeddings request waits before its answer: a slow endpoint.
+    embedding_delay_s: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -33,6 +36,7 @@ class FakeOpenAI:
                 if len(fake.requests) <= fake.throttle_first:
                     self._send(429, {"error": "slow down"}, {"Retry-After": "0"})
                 elif self.path == "/v1/embeddings":
+                    time.sleep(fake.embedding_delay_s)
                     vectors = HashingEmbedder().embed(list(body["input"]))
                     data = [{"index": i, "embedding": vector} for i, vector in enumerate(vectors)]
                     self._send(200, {"data": data, "model": body["model"]})

@@ -29,7 +29,9 @@ def assert_still_serving(worker: WorkerProcess, folder: Path, collection: str) -
     assert ingest(source=str(folder / "fine.txt"), collection=collection)["status"] == "completed"
 
 
-def assert_failed_permanently(task_id: str, error: str, document_id: str, problem: str) -> None:
+def assert_failed_permanently(
+    task_id: str, error: str, document_id: str, problem: str, reason: str = "non_retryable"
+) -> None:
     from tasks.upload import get_document
 
     assert problem in error
@@ -38,7 +40,7 @@ def assert_failed_permanently(task_id: str, error: str, document_id: str, proble
     assert record["status"] == "failed"
     assert problem in record["error"]
     entry = dead_letter(task_id)
-    assert entry["reason"] == "non_retryable"
+    assert entry["reason"] == reason
     assert problem in entry["exception_message"]
 
 
@@ -49,19 +51,25 @@ def escaping_symlink(folder: Path, tmp_path: Path) -> str:
     return str(folder / "escape.txt")
 
 
+OUTSIDE = "is outside the storage root"
+
+
 @pytest.mark.parametrize(
     ("make_source", "problem"),
     [
-        (lambda folder, tmp: "/etc/passwd", "outside the storage root"),
-        (lambda folder, tmp: "file:///etc/passwd", "outside the storage root"),
-        (lambda folder, tmp: f"{folder.name}/../../../etc/passwd", "outside the storage root"),
-        (escaping_symlink, "outside the storage root"),
-        (lambda folder, tmp: "gopher://example.com/doc", "scheme 'gopher' is not supported"),
-        (lambda folder, tmp: str(folder / "missing.pdf"), "does not exist"),
+        (lambda folder, tmp: "/etc/passwd", f"source: '/etc/passwd' {OUTSIDE}"),
+        (lambda folder, tmp: "/etc/no-such-file", f"source: '/etc/no-such-file' {OUTSIDE}"),
+        (lambda folder, tmp: "file:///etc/passwd", f"source: 'file:///etc/passwd' {OUTSIDE}"),
+        (lambda folder, tmp: f"{folder.name}/../../../etc/passwd", OUTSIDE),
+        (escaping_symlink, OUTSIDE),
+        (lambda folder, tmp: str(folder / "nul\x00.txt"), "source: contains a NUL character"),
+        (lambda folder, tmp: f"file://{folder}/nul%00.txt", "source: contains a NUL character"),
+        (lambda folder, tmp: "gopher://example.com/doc", "source: scheme 'gopher' is not supported"),
+        (lambda folder, tmp: "s3://any-bucket/doc.txt", "source: s3:// sources are refused"),
     ],
-    ids=["absolute", "file-uri", "dotdot", "symlink", "scheme", "missing"],
+    ids=["absolute", "absolute-missing", "file-uri", "dotdot", "symlink", "nul", "nul-uri", "scheme", "s3-off"],
 )
-def test_sources_that_may_not_be_read(
+def test_sources_that_may_not_be_read_are_invalid_arguments(
     worker: WorkerProcess,
     folder: Path,
     tmp_path: Path,
@@ -73,8 +81,17 @@ def test_sources_that_may_not_be_read(
 
     task_id, error = fail(source=make_source(folder, tmp_path), collection=collection, document_id=document_id)
 
-    assert_failed_permanently(task_id, error, document_id, problem)
+    assert "invalid arguments for uploads.process_document: source: " in error
+    assert_failed_permanently(task_id, error, document_id, problem, reason="validation_error")
     assert_still_serving(worker, folder, collection)
+
+
+def test_a_missing_file_inside_the_root_is_not_found(worker: WorkerProcess, folder: Path, collection: str) -> None:
+    document_id = f"bad-{collection}"
+
+    task_id, error = fail(source=str(folder / "missing.pdf"), collection=collection, document_id=document_id)
+
+    assert_failed_permanently(task_id, error, document_id, "does not exist")
 
 
 def test_failure_before_hashing_is_recorded_under_the_task_id(worker: WorkerProcess, collection: str) -> None:
@@ -151,10 +168,11 @@ def test_file_over_the_size_limit(isolated_worker: Callable[..., Celery], folder
         ({"collection": "no spaces allowed"}, "collection: String should match pattern"),
         ({"collection": "x" * 64}, "collection: String should match pattern"),
         ({"chunk_size": 100, "chunk_overlap": 100}, "chunk_overlap (100) must be less than chunk_size (100)"),
+        ({"chunk_size": 1000, "chunk_overlap": 999}, "chunk_overlap (999) leaves a step of 1; chunk_size - chunk_"),
         ({"num_questions": 2}, "TASKS_UPLOAD__CHAT_URL is not set"),
         ({"chunking_strategy": "paragraphs"}, "chunking_strategy"),
     ],
-    ids=["collection-chars", "collection-length", "overlap", "questions", "strategy"],
+    ids=["collection-chars", "collection-length", "overlap", "tiny-step", "questions", "strategy"],
 )
 def test_invalid_arguments_are_refused_before_any_work(
     worker: WorkerProcess, folder: Path, collection: str, arguments: dict[str, Any], problem: str

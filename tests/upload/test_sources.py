@@ -22,8 +22,36 @@ def test_paths_inside_the_root_resolve(folder: Path, storage_root: Path) -> None
 
 @pytest.mark.parametrize("source", ["/etc/passwd", "file:///etc/passwd", "../../../../etc/passwd", "ftp://host/x"])
 def test_sources_outside_the_root_are_refused(source: str, storage_root: Path) -> None:
-    with pytest.raises(SourceNotAllowed):
+    with pytest.raises(SourceNotAllowed, match=r"invalid arguments for uploads\.process_document: source: "):
         resolve(source, storage_root)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["/etc/passwd", "/etc/no-such-file-here", "/etc/passwd/below-a-file", "/no-such-dir/x", "../../../../etc/shadow"],
+)
+def test_paths_outside_the_root_get_one_message_whether_they_exist_or_not(source: str, storage_root: Path) -> None:
+    with pytest.raises(SourceNotAllowed) as refused:
+        resolve(source, storage_root)
+
+    assert str(refused.value) == (
+        f"invalid arguments for uploads.process_document: source: {source!r} is outside the storage root"
+    )
+
+
+@pytest.mark.parametrize("source", ["a\x00b.txt", "file:///srv/a%00b.txt", "/etc/passwd\x00.txt"])
+def test_a_nul_character_is_a_clean_refusal(source: str, storage_root: Path) -> None:
+    with pytest.raises(SourceNotAllowed, match="source: contains a NUL character"):
+        resolve(source, storage_root)
+
+
+def test_s3_buckets_must_be_listed() -> None:
+    root = Path("/nowhere")
+    assert resolve("s3://docs/a.txt", root, s3_buckets=["docs", "more"]) == S3Source("docs", "a.txt")
+    with pytest.raises(SourceNotAllowed, match="source: bucket 'private' is not in TASKS_UPLOAD__S3_BUCKETS"):
+        resolve("s3://private/a.txt", root, s3_buckets=["docs"])
+    with pytest.raises(SourceNotAllowed, match="TASKS_UPLOAD__S3_BUCKETS is empty"):
+        resolve("s3://docs/a.txt", root)
 
 
 def test_dotdot_traversal_out_of_a_subfolder_is_refused(folder: Path, storage_root: Path) -> None:
@@ -76,6 +104,7 @@ def test_s3_sources_stream_through_boto3(s3_url: str, monkeypatch: pytest.Monkey
     from tasks.upload import sources
 
     monkeypatch.setenv("TASKS_AWS__S3_ENDPOINT_URL", s3_url)
+    monkeypatch.setenv("TASKS_UPLOAD__S3_BUCKETS", "docs-unit")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     client = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")
@@ -84,7 +113,6 @@ def test_s3_sources_stream_through_boto3(s3_url: str, monkeypatch: pytest.Monkey
     get_settings.cache_clear()
     sources._s3_client.cache_clear()
     try:
-        assert resolve("s3://docs-unit/dir/a.txt", Path("/nowhere")) == S3Source("docs-unit", "dir/a.txt")
         with fetch("s3://docs-unit/dir/a.txt", expected_size=7) as fetched:
             assert (fetched.file.read(), fetched.name) == (b"from s3", "a.txt")
         with pytest.raises(SourceNotFound), fetch("s3://docs-unit/missing.txt"):

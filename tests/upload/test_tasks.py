@@ -190,7 +190,9 @@ def test_s3_source_end_to_end(
     client = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")
     client.create_bucket(Bucket="docs-e2e")
     client.put_object(Bucket="docs-e2e", Key="notes/ops.md", Body=write_markdown_bytes())
-    client = isolated_worker({"TASKS_AWS__S3_ENDPOINT_URL": s3_url, **credentials})
+    client = isolated_worker(
+        {"TASKS_AWS__S3_ENDPOINT_URL": s3_url, "TASKS_UPLOAD__S3_BUCKETS": "docs-e2e", **credentials}
+    )
 
     result = ingest(client, source="s3://docs-e2e/notes/ops.md", collection=collection, chunking_strategy="markdown")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from tasks.settings import get_settings
 from tasks.upload.normalize import normalize
 from tasks.upload.parsing.detect import detect
 from tasks.upload.parsing.model import Format, Parsed
@@ -17,11 +18,15 @@ def parse(file: IO[bytes], *, filename: str, max_pages: int) -> Parsed:
     if kind == "pdf":
         from tasks.upload.parsing.pdf import parse_pdf
 
-        parsed = parse_pdf(file, max_pages=max_pages, filename=filename)
+        parsed = parse_pdf(
+            file, max_pages=max_pages, filename=filename, stream_bytes=get_settings().upload.max_unpacked_member_bytes
+        )
     elif kind == "docx":
+        from tasks.upload.parsing.archive import ArchiveLimits
         from tasks.upload.parsing.docx import parse_docx
 
-        parsed = parse_docx(file, max_pages=max_pages, filename=filename)
+        limits = ArchiveLimits.from_settings(get_settings().upload)
+        parsed = parse_docx(file, max_pages=max_pages, filename=filename, limits=limits)
     elif kind == "html":
         from tasks.upload.parsing.html import parse_html
 

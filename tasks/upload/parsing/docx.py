@@ -9,14 +9,17 @@ from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
 
 from tasks.upload.errors import CorruptDocument
+from tasks.upload.parsing.archive import ArchiveLimits, unpack_bounded
 from tasks.upload.parsing.model import Parsed
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def parse_docx(file: IO[bytes], *, max_pages: int, filename: str) -> Parsed:
+def parse_docx(file: IO[bytes], *, max_pages: int, filename: str, limits: ArchiveLimits) -> Parsed:
+    # python-docx inflates every part at once (`ZipFile.read`); it gets a bounded, stored copy.
+    unpacked = unpack_bounded(file, filename, limits)
     try:
-        document = Document(file)
+        document = Document(unpacked)
     except (BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise CorruptDocument(f"{filename!r} is a damaged DOCX: {type(error).__name__}: {error}") from None
     pages: list[list[str]] = [[]]

@@ -5,21 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO, Any
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf import PageObject, PdfReader, apply_configuration, get_configuration
+from pypdf.errors import LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject
 
-from tasks.upload.errors import CorruptDocument
+from tasks.upload.errors import ArchiveTooLarge, CorruptDocument
 from tasks.upload.parsing.model import Parsed
 
 
-def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str) -> Parsed:
+def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str, stream_bytes: int) -> Parsed:
+    """`stream_bytes` bounds what any one stream may decode to (pypdf's own limits, lowered)."""
     try:
-        reader = PdfReader(file)
-        if reader.is_encrypted:
-            raise CorruptDocument(f"{filename!r} is an encrypted PDF")
-        total = len(reader.pages)
-        pages = [reader.pages[number].extract_text() or "" for number in range(min(total, max_pages))]
-        info = reader.metadata
+        with apply_configuration(None, **_stream_limits(stream_bytes)):
+            reader = PdfReader(file)
+            if reader.is_encrypted:
+                raise CorruptDocument(f"{filename!r} is an encrypted PDF")
+            total = len(reader.pages)
+            pages = [_page_text(reader.pages[number]) for number in range(min(total, max_pages))]
+            info = reader.metadata
+    except LimitReachedError as error:
+        raise ArchiveTooLarge(
+            f"{filename!r} has a stream that unpacks past a limit (TASKS_UPLOAD__MAX_UNPACKED_MEMBER_BYTES is "
+            f"{stream_bytes}): {error}"
+        ) from None
     except (PyPdfError, ValueError, KeyError, TypeError) as error:
         raise CorruptDocument(f"{filename!r} is a damaged PDF: {type(error).__name__}: {error}") from None
     metadata: dict[str, Any] = {}
@@ -31,6 +39,32 @@ def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str) -> Parsed:
             "modified_at": _iso(_safe(lambda: info.modification_date)),
         }
     return Parsed(format="pdf", pages=pages, pages_ignored=max(total - max_pages, 0), metadata=metadata)
+
+
+def _page_text(page: PageObject) -> str:
+    """The page's text; its content streams are decoded first, because `extract_text` swallows a
+    stream over the limits (and returns no text) where the document must be refused."""
+    contents: Any = page.get("/Contents")
+    found = contents.get_object() if contents is not None else None
+    streams = list(found) if isinstance(found, ArrayObject) else [found] if found is not None else []
+    for stream in streams:
+        stream.get_object().get_data()
+    return page.extract_text() or ""
+
+
+def _stream_limits(stream_bytes: int) -> dict[str, int]:
+    names = (
+        "maximum_declared_stream_length",
+        "array_based_stream_maximum_output_length",
+        "jbig2_maximum_output_length",
+        "lzw_maximum_output_length",
+        "run_length_maximum_output_length",
+        "zlib_maximum_output_length",
+        "brotli_maximum_output_length",
+        "image_maximum_buffer_size",
+    )
+    defaults = get_configuration()
+    return {name: min(stream_bytes, int(getattr(defaults, name))) for name in names}
 
 
 def _safe(read: Any) -> datetime | None:

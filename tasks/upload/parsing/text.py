@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import IO
 
 from tasks.upload.parsing.model import Format, Parsed
-
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def decode(data: bytes) -> str:
@@ -21,6 +18,20 @@ def decode(data: bytes) -> str:
 def parse_text(file: IO[bytes], format: Format = "text") -> Parsed:
     text = decode(file.read())
     metadata = {}
-    if format == "markdown" and (heading := _HEADING.search(text)):
-        metadata["title"] = heading.group(1)
+    if format == "markdown" and (title := first_heading(text)):
+        metadata["title"] = title
     return Parsed(format=format, pages=[text], metadata=metadata)
+
+
+def first_heading(text: str) -> str | None:
+    """The text of the first `# heading` line, closing hashes dropped.
+
+    String methods, not a regular expression: a pattern like `#\\s+(.+?)\\s*#*\\s*$` backtracks
+    cubically on one long line of spaces, and every step here is linear in the line.
+    """
+    for line in text.splitlines():
+        if len(line) > 1 and line[0] == "#" and line[1].isspace():
+            title = line[1:].strip().rstrip("#").rstrip()
+            if title:
+                return title
+    return None
