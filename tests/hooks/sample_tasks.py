@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from pydantic import BaseModel, ConfigDict
@@ -70,3 +71,13 @@ def poison(task: PlatformTask, _: Params) -> None:
 @platform_task(name="testing.rate_limited", params=Params)
 def rate_limited(params: Params) -> None:
     raise RetryableError("slow down", retry_after_s=params.sleep_s, counts_as_attempt=False)
+
+
+@platform_task(name="testing.process_info")
+def process_info(_: object) -> dict[str, object]:
+    """The pool process that ran it, and whether it has imported the embedding model's libraries."""
+    return {"pid": os.getpid(), "model_libraries": sorted(name for name in MODEL_LIBRARIES if name in sys.modules)}
+
+
+#: What loading all-MiniLM-L6-v2 imports.
+MODEL_LIBRARIES = ("torch", "sentence_transformers")
