@@ -84,6 +84,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "worker_prefetch_multiplier": settings.worker.prefetch_multiplier,
         "worker_max_tasks_per_child": settings.worker.max_tasks_per_child,
         "worker_max_memory_per_child": settings.worker.max_memory_per_child_kb,
+        "worker_proc_alive_timeout": settings.worker.proc_alive_timeout_s,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_annotations": [QueueTimeLimits()],
         "task_queues": [

@@ -261,6 +261,10 @@ class WorkerSettings(Section):
     prefetch_multiplier: PositiveInt = 1
     max_tasks_per_child: PositiveInt = 1000
     max_memory_per_child_kb: PositiveInt = 1_500_000
+    #: How long a new pool process may take to report ready before the main process kills it.
+    #: A pool process only sets up logging and task tracers (the embedding model loads after
+    #: the report); Celery's 4 s leaves no room for a loaded host.
+    proc_alive_timeout_s: PositiveFloat = 10.0
     #: More modules of tasks to register (comma-separated or a JSON list), e.g. test-only tasks.
     extra_task_modules: StringList = Field(default_factory=list)
 
@@ -283,6 +287,10 @@ class HealthSettings(Section):
     error_rate_threshold: float = Field(default=0.1, ge=0, le=1)
     #: At most one self-restart of the infrastructure per this window.
     restart_window_s: PositiveInt = 900
+    #: Pool processes of one worker lost (killed or crashed) within the window: one degrades
+    #: the workers check; this many with no task finished since the first is a stalled pool.
+    pool_loss_window_s: PositiveInt = 300
+    pool_loss_threshold: PositiveInt = 3
 
 
 class ScheduleSettings(Section):

@@ -48,11 +48,14 @@ def render_table(view: dict[str, Any]) -> None:
     click.echo(f"\n{'QUEUE':20}{'LENGTH':>8}")
     for queue, length in view["queues"].items():
         click.echo(f"{queue:20}{length:>8}")
-    click.echo(f"\n{'WORKER':40}{'RUNNING':>8}{'JOBS':>8}{'OK':>8}{'FAILED':>8}{'AVG S':>11}  LAST JOB")
+    click.echo(
+        f"\n{'WORKER':40}{'RUNNING':>8}{'JOBS':>8}{'OK':>8}{'FAILED':>8}{'AVG S':>11}{'PROCS':>8}{'LOST':>6}  LAST JOB"
+    )
     for worker, stats in view["workers"].items():
         click.echo(
             f"{worker:40}{'yes' if stats['running'] else 'no':>8}{stats['processed']:>8}{stats['succeeded']:>8}"
-            f"{stats['failed']:>8}{_seconds(stats['avg_process_s'])}  {stats['last_job_at'] or '-'}"
+            f"{stats['failed']:>8}{_seconds(stats['avg_process_s'])}{stats['pool_started']:>8}{stats['pool_lost']:>6}"
+            f"  {stats['last_job_at'] or '-'}"
         )
 
 

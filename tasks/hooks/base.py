@@ -13,7 +13,7 @@ class Hook:
     """A cross-cutting concern observing tasks; override only the events it uses.
 
     Where each runs: `before_publish` in whichever process sends; `worker_ready`,
-    `worker_shutdown`, `received`, `started`, `rejected`, `unknown`, `time_limit`,
+    `pool_ready`, `process_created`, `worker_shutdown`, `received`, `started`, `rejected`, `unknown`, `time_limit`,
     `worker_lost` and `poisoned` in the worker's main process; `prerun`, `postrun` and
     `process_shutdown` in a pool process; `failure` usually in a pool process (for a
     hard time limit, in the main process).
@@ -26,6 +26,12 @@ class Hook:
 
     def worker_ready(self, *, app: Any, hostname: str) -> None:
         """The worker's main process is consuming."""
+
+    def pool_ready(self, *, pool_processes: Any, hostname: str) -> None:
+        """The worker is consuming with this pool (billiard's, or None for solo and threads)."""
+
+    def process_created(self) -> None:
+        """The main process is about to start a pool process (at start-up or to replace one)."""
 
     def worker_shutdown(self) -> None:
         """The worker's main process is stopping."""

@@ -18,9 +18,16 @@ def build(settings: Settings) -> list[Hook]:
     from tasks.hooks.liveness import LivenessHook
     from tasks.hooks.logcontext import LogContextHook
     from tasks.hooks.metrics import MetricsHook
+    from tasks.hooks.pool import PoolHook
     from tasks.hooks.redaction import RedactionHook
 
-    hooks: list[Hook] = [RedactionHook(settings.secrets()), LogContextHook(), LivenessHook(settings.worker)]
+    hooks: list[Hook] = [
+        RedactionHook(settings.secrets()),
+        LogContextHook(),
+        LivenessHook(settings.worker),
+        # Always on, metrics or not: the health check reads what it counts.
+        PoolHook(),
+    ]
     if settings.metrics.enabled:
         hooks.append(MetricsHook(settings.metrics))
     if settings.dlq.enabled:
@@ -48,6 +55,7 @@ def register(app: Celery) -> None:
     signals.before_task_publish.connect(_before_publish, weak=False, dispatch_uid="tasks.hooks.publish")
     signals.worker_ready.connect(_worker_ready, weak=False, dispatch_uid="tasks.hooks.ready")
     signals.worker_shutdown.connect(_worker_shutdown, weak=False, dispatch_uid="tasks.hooks.shutdown")
+    signals.worker_before_create_process.connect(_process_created, weak=False, dispatch_uid="tasks.hooks.created")
     signals.worker_process_shutdown.connect(_process_shutdown, weak=False, dispatch_uid="tasks.hooks.exit")
     signals.task_received.connect(_received, weak=False, dispatch_uid="tasks.hooks.received")
     signals.task_rejected.connect(_rejected, weak=False, dispatch_uid="tasks.hooks.rejected")
@@ -64,6 +72,11 @@ def _before_publish(headers: dict[str, Any] | None = None, body: Any = None, **_
 
 def _worker_ready(sender: Any, **_: Any) -> None:
     emit("worker_ready", app=sender.app, hostname=sender.hostname)
+    emit("pool_ready", pool_processes=getattr(sender.pool, "_pool", None), hostname=sender.hostname)
+
+
+def _process_created(**_: Any) -> None:
+    emit("process_created")
 
 
 def _worker_shutdown(**_: Any) -> None:

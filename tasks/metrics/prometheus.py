@@ -63,6 +63,15 @@ def worker_metrics(workers: dict[str, dict[str, Any]]) -> Iterator[Metric]:
         "processed": CounterMetricFamily(f"{NAMESPACE}_worker_processed", "Jobs processed.", labels=["worker"]),
         "succeeded": CounterMetricFamily(f"{NAMESPACE}_worker_succeeded", "Jobs succeeded.", labels=["worker"]),
         "failed": CounterMetricFamily(f"{NAMESPACE}_worker_failed", "Jobs failed.", labels=["worker"]),
+        "pool_started": CounterMetricFamily(
+            f"{NAMESPACE}_worker_pool_processes_started", "Pool processes started.", labels=["worker"]
+        ),
+        "pool_recycled": CounterMetricFamily(
+            f"{NAMESPACE}_worker_pool_processes_recycled", "Pool processes that exited cleanly.", labels=["worker"]
+        ),
+        "pool_lost": CounterMetricFamily(
+            f"{NAMESPACE}_worker_pool_processes_lost", "Pool processes killed or crashed.", labels=["worker"]
+        ),
         "avg_process_s": GaugeMetricFamily(
             f"{NAMESPACE}_worker_average_process_seconds", "Average job run time.", labels=["worker"]
         ),

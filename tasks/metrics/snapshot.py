@@ -132,6 +132,10 @@ def worker_stats(stats: dict[str, str], alive: bool) -> dict[str, Any]:
         "succeeded": int(stats.get("succeeded", 0)),
         "failed": int(stats.get("failed", 0)),
         "retried": int(stats.get("retried", 0)),
+        # Pool processes started, recycled (clean exit) and lost (killed or crashed).
+        "pool_started": int(stats.get("pool_started", 0)),
+        "pool_recycled": int(stats.get("pool_recycled", 0)),
+        "pool_lost": int(stats.get("pool_lost", 0)),
         "avg_process_s": round(process_s / processed, 6) if processed else None,
         "last_job_at": _iso(last_job_at),
         "last_job_ts": last_job_at,

@@ -12,7 +12,7 @@ from celery import signals
 from tasks.core.task import PlatformTask, platform_task
 from tasks.queues import Queue
 from tasks.settings import get_settings
-from tasks.upload.embedding import check_available, get_embedder
+from tasks.upload.embedding import check_available, warm_up_in_background
 from tasks.upload.errors import EmbedderMissing, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.pipeline import ingest
@@ -50,7 +50,12 @@ def _soft_limit_s(task: PlatformTask) -> float | None:
 
 
 def _consumes_uploads(worker: Any) -> bool:
-    queues = getattr(getattr(worker.app.amqp, "queues", None), "consume_from", None)
+    return _app_consumes_uploads(worker.app)
+
+
+def _app_consumes_uploads(app: Any) -> bool:
+    """True when the worker's `-Q` includes uploads, or names no queue (all of them)."""
+    queues = getattr(getattr(app.amqp, "queues", None), "consume_from", None)
     return queues is None or Queue.UPLOADS.value in queues
 
 
@@ -70,6 +75,13 @@ def _check_embedder(sender: Any = None, **_: Any) -> None:
 
 @signals.worker_process_init.connect
 def _load_embedder(**_: Any) -> None:
-    """Each pool process loads its model once, before its first task, and runs it once (torch's lazy set-up)."""
-    if get_settings().upload.embedder == "sentence-transformers":
-        get_embedder().embed(["warm-up"])
+    """A pool process of a worker serving uploads loads its model in the background.
+
+    Loading all-MiniLM-L6-v2 (torch included) takes longer than the time a new pool
+    process has to report ready; done before the report, every recycled process was
+    killed and the worker stalled. A process that serves no uploads never needs it.
+    """
+    from tasks.application import app
+
+    if get_settings().upload.embedder == "sentence-transformers" and _app_consumes_uploads(app):
+        warm_up_in_background()

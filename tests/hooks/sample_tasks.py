@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from pydantic import BaseModel, ConfigDict
@@ -88,3 +89,13 @@ def waits_then_flaky(task: PlatformTask, params: FlakyParams) -> dict[str, int]:
     if run <= params.waits + params.failures:
         raise RetryableError(f"transient failure ({run - params.waits})")
     return {"runs": run, "retries": int(task.request.retries or 0), "counted": task.retries_counted}
+
+
+@platform_task(name="testing.process_info")
+def process_info(_: object) -> dict[str, object]:
+    """The pool process that ran it, and whether it has imported the embedding model's libraries."""
+    return {"pid": os.getpid(), "model_libraries": sorted(name for name in MODEL_LIBRARIES if name in sys.modules)}
+
+
+#: What loading all-MiniLM-L6-v2 imports.
+MODEL_LIBRARIES = ("torch", "sentence_transformers")

@@ -27,15 +27,15 @@ QUESTIONS = {
 @pytest.fixture
 def real_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from tasks.settings import get_settings
-    from tasks.upload.embedding import get_embedder
+    from tasks.upload.embedding import forget_embedder
 
     monkeypatch.setenv("TASKS_UPLOAD__EMBEDDER", "sentence-transformers")
     get_settings.cache_clear()
-    get_embedder.cache_clear()
+    forget_embedder()
     yield
     monkeypatch.undo()
     get_settings.cache_clear()
-    get_embedder.cache_clear()
+    forget_embedder()
 
 
 def test_paraphrase_finds_the_right_chunk(

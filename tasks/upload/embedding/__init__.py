@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
+import threading
 from typing import Protocol
 
 from tasks.settings import UploadSettings, get_settings
@@ -28,8 +29,49 @@ def check_available(settings: UploadSettings) -> None:
     check(settings)
 
 
-@lru_cache(maxsize=1)
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_embedder: Embedder | None = None
+
+
 def get_embedder() -> Embedder:
+    """The process's embedder; a caller arriving while another thread builds it waits for that one."""
+    global _embedder
+    with _lock:
+        if _embedder is None:
+            _embedder = _build()
+        return _embedder
+
+
+def forget_embedder() -> None:
+    """Drop the process's embedder, so the next use builds one from the current settings."""
+    global _embedder
+    with _lock:
+        _embedder = None
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Build the embedder and run it once in a daemon thread, so the caller is not held up.
+
+    A pool process calls this at start: it reports ready at once (Celery kills a process
+    that does not report within `worker_proc_alive_timeout`), and its first document
+    finds the model loaded, or waits in `get_embedder` for the load already under way.
+    """
+    thread = threading.Thread(target=_warm_up, name="embedder-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    try:
+        get_embedder().embed(["warm-up"])
+    except Exception:
+        # The first document builds it again and fails with the error as its own.
+        log.exception("warming the embedder up failed")
+
+
+def _build() -> Embedder:
     settings = get_settings().upload
     if settings.embedder == "sentence-transformers":
         from tasks.upload.embedding.sentence_transformers import SentenceTransformerEmbedder

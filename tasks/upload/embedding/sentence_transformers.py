@@ -50,6 +50,8 @@ class SentenceTransformerEmbedder:
     model: Any
     batch_size: int
     name: str
+    #: Torch threads for encoding; None leaves torch's default (all cores).
+    threads: int | None = None
 
     @classmethod
     def from_settings(cls, settings: UploadSettings) -> SentenceTransformerEmbedder:
@@ -58,15 +60,12 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        if settings.embedding_threads is not None:
-            import torch
-
-            # Several pool processes on few cores: one thread each avoids oversubscription.
-            torch.set_num_threads(settings.embedding_threads)
         model = SentenceTransformer(model_location(settings.embedding_model), device="cpu")
-        return cls(model, settings.embedding_batch_size, f"st-{settings.embedding_model}")
+        return cls(model, settings.embedding_batch_size, f"st-{settings.embedding_model}", settings.embedding_threads)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
+        if self.threads is not None:
+            use_threads(self.threads)
         rows: list[list[float]] = [[] for _ in texts]
         for batch in length_batches([len(text) for text in texts], self.batch_size):
             vectors = self.model.encode(
@@ -81,6 +80,19 @@ class SentenceTransformerEmbedder:
             del vectors
         release_free_memory()
         return rows
+
+
+def use_threads(count: int) -> None:
+    """Encode on `count` torch threads from the calling thread on.
+
+    Several pool processes on few cores: one thread each avoids oversubscription. Torch's
+    OpenMP setting belongs to the thread that makes it, and the model may have been loaded
+    by the warm-up thread, so the encoding thread sets it itself.
+    """
+    import torch
+
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
 
 
 def length_batches(lengths: list[int], size: int) -> list[list[int]]:
