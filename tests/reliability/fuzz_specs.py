@@ -127,7 +127,8 @@ def upload(storage: StorageRoot) -> TaskSpec:
         examples=(
             *(({"source": text}, "source") for text in outside),
             # 30,000 one-character chunks, over TASKS_UPLOAD__MAX_CHUNKS_PER_DOCUMENT: refused before chunking.
-            ({"source": storage.big, "chunk_size": 1, "chunk_overlap": 0}, "chunk_size"),
+            # Forced: once the example below has stored big.txt, an unforced call is a duplicate, which chunks nothing.
+            ({"source": storage.big, "chunk_size": 1, "chunk_overlap": 0, "force": True}, "chunk_size"),
             # A few thousand chunks of a word each, within the bound.
             ({"source": storage.big, "chunk_size": 10, "chunk_overlap": 0, "force": True}, None),
             *(({"source": f"s3://{S3_ALLOWED}/{key}", "force": True}, None) for key in S3_KEYS),
