@@ -36,11 +36,15 @@ class TaskSpec:
     fields: Mapping[str, Field] = field(default_factory=dict)
     #: Rules across fields, checked once every field is valid: names the rule's error must mention.
     cross: Callable[[dict[str, Any]], frozenset[str]] = lambda kwargs: frozenset()
-    #: Hostile calls sent on every run besides the drawn ones: (kwargs, the one field they break).
-    examples: tuple[tuple[dict[str, Any], str], ...] = ()
+    #: Calls sent on every run besides the drawn ones: (kwargs, the one field they break, or None
+    #: for a valid call the draw may seldom reach).
+    examples: tuple[tuple[dict[str, Any], str | None], ...] = ()
 
     def example_cases(self) -> list[Case]:
-        return [Case(self.name, kwargs, (), (frozenset({name}),)) for kwargs, name in self.examples]
+        return [
+            Case(self.name, kwargs, (), (frozenset({name}),) if name is not None else ())
+            for kwargs, name in self.examples
+        ]
 
 
 @dataclass(frozen=True)

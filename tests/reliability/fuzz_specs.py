@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from tasks.settings import REPOSITORY_PATTERN
 from tests.reliability.fuzz_cases import Field, TaskSpec
 from tests.reliability.fuzz_values import any_text, huge_text, not_bool, not_int, not_one_of, not_str, small_json
-from tests.reliability.fuzz_world import GitHubWorld, StorageRoot
+from tests.reliability.fuzz_world import S3_ALLOWED, S3_KEYS, S3_OTHER, GitHubWorld, StorageRoot
 
 COLLECTION = r"[A-Za-z0-9_-]{1,63}"
 DOCUMENT_ID = r"[A-Za-z0-9_.:-]{1,128}"
@@ -45,8 +46,10 @@ def upload(storage: StorageRoot) -> TaskSpec:
     root = storage.root
     readable = [*storage.files, "inner-link.txt", "./notes.txt", "sub/../notes.txt"]
     readable += [str(root / name) for name in storage.files] + [f"file://{root / 'notes.txt'}"]
-    # Inside the root but not a readable document: the task fails permanently (non_retryable).
+    readable += [f"s3://{S3_ALLOWED}/{key}" for key in S3_KEYS]
+    # Inside the root (or the allowed bucket) but not a readable document: the task fails permanently.
     unreadable = ["missing.pdf", "sub/absent.txt", "sub", "blank.txt", str(root), f"file://{root / 'nope.txt'}"]
+    unreadable += [f"s3://{S3_ALLOWED}/missing.txt", f"s3://{S3_ALLOWED}/sub/"]
     outside = [
         "/etc/passwd",
         "file:///etc/passwd",
@@ -61,8 +64,11 @@ def upload(storage: StorageRoot) -> TaskSpec:
         "gopher://127.0.0.1:9/x",
         "notes.txt\x00.pdf",
         "\x00",
-        # The allow-list of buckets is empty: every s3:// source is refused.
-        "s3://fuzz-bucket/notes.txt",
+        # Only S3_ALLOWED is in TASKS_UPLOAD__S3_BUCKETS, though the other bucket exists and holds the same keys.
+        f"s3://{S3_OTHER}/notes.txt",
+        f"s3://{S3_ALLOWED.upper()}/notes.txt",
+        f"s3://{S3_ALLOWED}",
+        f"s3://{S3_ALLOWED}/",
         "s3://",
         "s3://bucket-only",
         "s3://../../etc/passwd",
@@ -101,7 +107,8 @@ def upload(storage: StorageRoot) -> TaskSpec:
                 st.one_of(st.integers(-(2**70), 0), st.integers(100_001, 2**70), not_int()),
             ),
             "chunk_overlap": Field(
-                st.one_of(st.sampled_from([0, 10, 100, 199]), st.integers(0, 100_000)),
+                # 900 and 901 sit on the smallest step the default chunk_size (1000) takes.
+                st.one_of(st.sampled_from([0, 10, 100, 199, 900, 901]), st.integers(0, 100_000)),
                 st.one_of(st.integers(-(2**70), -1), not_int()),
             ),
             "extract_metadata": boolean(),
@@ -117,29 +124,58 @@ def upload(storage: StorageRoot) -> TaskSpec:
             "force": boolean(),
         },
         cross=_upload_rules,
-        examples=tuple(({"source": text}, "source") for text in outside),
+        examples=(
+            *(({"source": text}, "source") for text in outside),
+            # 30,000 one-character chunks, over TASKS_UPLOAD__MAX_CHUNKS_PER_DOCUMENT: refused before chunking.
+            # Forced: once the example below has stored big.txt, an unforced call is a duplicate, which chunks nothing.
+            ({"source": storage.big, "chunk_size": 1, "chunk_overlap": 0, "force": True}, "chunk_size"),
+            # A few thousand chunks of a word each, within the bound.
+            ({"source": storage.big, "chunk_size": 10, "chunk_overlap": 0, "force": True}, None),
+            *(({"source": f"s3://{S3_ALLOWED}/{key}", "force": True}, None) for key in S3_KEYS),
+            ({"source": "notes.txt", "chunk_size": 1000, "chunk_overlap": 900, "force": True}, None),
+            ({"source": "notes.txt", "chunk_size": 1000, "chunk_overlap": 901}, "chunk_overlap"),
+        ),
     )
 
 
 def _upload_rules(kwargs: dict[str, Any]) -> frozenset[str]:
-    if kwargs.get("chunk_overlap", 200) >= kwargs.get("chunk_size", 1000):
+    size, overlap = kwargs.get("chunk_size", 1000), kwargs.get("chunk_overlap", 200)
+    # A step under a tenth of chunk_size repeats nearly every character in chunk after chunk.
+    if overlap >= size or size - overlap < math.ceil(size / 10):
         return frozenset({"chunk_overlap", "chunk_size"})
     return frozenset()
 
 
-def _repository(github: GitHubWorld) -> Field:
+def _repository_names() -> st.SearchStrategy[str]:
     # GitHub itself refuses `.` and `..` as names: in a URL path they would step out of the repository.
-    names = st.from_regex(rf"{OWNER}/[A-Za-z0-9._-]{{1,100}}", fullmatch=True).filter(
+    return st.from_regex(rf"{OWNER}/[A-Za-z0-9._-]{{1,100}}", fullmatch=True).filter(
         lambda name: name.split("/")[1] not in (".", "..")
     )
+
+
+def _malformed_repository() -> st.SearchStrategy[Any]:
     refused = ["acme/..", "acme/.", "../acme/widgets", "acme", "acme/widgets/pulls", "-acme/x", "acme/wid gets"]
+    return st.one_of(
+        st.sampled_from(refused), any_text().filter(lambda text: not re.match(REPOSITORY_PATTERN, text)), not_str()
+    )
+
+
+def _repository(github: GitHubWorld) -> Field:
+    """Any owner/name: reading tasks take repositories beyond TASKS_GITHUB__REPOSITORIES."""
     return Field(
-        st.one_of(st.sampled_from(github.repositories), names),
-        st.one_of(
-            st.sampled_from(refused), any_text().filter(lambda text: not re.match(REPOSITORY_PATTERN, text)), not_str()
-        ),
+        st.one_of(st.sampled_from(github.repositories), _repository_names()),
+        _malformed_repository(),
         required=True,
     )
+
+
+def _configured_repository(github: GitHubWorld) -> Field:
+    """Only the configured repositories: `pr.apply_fix` writes nowhere else."""
+    others = st.one_of(
+        st.sampled_from([name.upper() for name in github.repositories] + ["acme/widgets2", "acme/other"]),
+        _repository_names(),
+    ).filter(lambda name: name not in github.repositories)
+    return Field(st.sampled_from(github.repositories), st.one_of(_malformed_repository(), others), required=True)
 
 
 def _positive(known: tuple[int, ...]) -> Field:
@@ -167,16 +203,31 @@ def diff(path: str, line: str = "fixed") -> str:
     return f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1 @@\n+{line}\n"
 
 
-#: Paths a patch may never write: outside the repository, or into git's own files.
+#: Paths a patch may never write: outside the repository, into git's own files, or matching the default
+#: TASKS_GITHUB__FIX_DENY_PATHS (whatever the case).
 ESCAPING_PATHS = ("../../etc/passwd", "/etc/passwd", "docs/../../outside.txt", ".git/hooks/pre-commit", ".git/config")
+DENIED_PATHS = (
+    ".github/workflows/ci.yml",
+    ".GitHub/Workflows/ci.yml",
+    ".github/actions/setup/action.yml",
+    "CODEOWNERS",
+    "docs/codeowners",
+    ".gitmodules",
+)
+#: Just over the default TASKS_GITHUB__FIX_MAX_PATCH_BYTES (1 MiB).
+OVERSIZED_PATCH = diff("docs/big.txt", "x" * (1024 * 1024))
 
 
 def github(world: GitHubWorld) -> list[TaskSpec]:
     repository = _repository(world)
     number = _positive(tuple(world.heads))
-    patches = st.one_of(st.none(), st.builds(diff, st.sampled_from(["docs/fixed.txt", "src/fix.py", "a b/é.txt"])))
+    patches = st.one_of(
+        st.none(), st.builds(diff, st.sampled_from(["docs/fixed.txt", "src/fix.py", "a b/é.txt", "docs/workflows.md"]))
+    )
+    patch_call = _patch_call(world)
+    denied_patches = [*(diff(path) for path in DENIED_PATHS), OVERSIZED_PATCH]
     fix = {
-        "repository": repository,
+        "repository": _configured_repository(world),
         "number": number,
         "strategy": Field(
             st.sampled_from(["rerun_failed_jobs", "patch"]),
@@ -186,8 +237,8 @@ def github(world: GitHubWorld) -> list[TaskSpec]:
         "patch": Field(
             patches,
             st.one_of(
-                st.builds(diff, st.sampled_from(ESCAPING_PATHS)),
-                st.sampled_from(["", "not a diff", "--- a\n+++ b\n"]),
+                st.builds(diff, st.sampled_from(ESCAPING_PATHS + DENIED_PATHS)),
+                st.sampled_from(["", "not a diff", "--- a\n+++ b\n", OVERSIZED_PATCH]),
                 huge_text(),
                 not_str(none_ok=True),
             ),
@@ -202,9 +253,24 @@ def github(world: GitHubWorld) -> list[TaskSpec]:
         ),
         TaskSpec("pr.check_pull_request", {"repository": repository, "number": number, "head_sha": _sha(world)}),
         TaskSpec("pr.analyze_check_failure", {"repository": repository, "check_run_id": _positive(world.check_runs)}),
-        TaskSpec("pr.apply_fix", fix, cross=_fix_rules),
+        TaskSpec(
+            "pr.apply_fix",
+            fix,
+            cross=_fix_rules,
+            examples=(
+                *(({**patch_call, "patch": patch}, "patch") for patch in denied_patches),
+                # Applied; then refused on a protected branch and on the default branch (a success applying nothing).
+                *(({**_patch_call(world, number), "patch": diff("docs/fixed.txt")}, None) for number in (2, 4, 5)),
+            ),
+        ),
         TaskSpec("pr.handle_webhook", _webhook_fields(world), cross=_webhook_rules),
     ]
+
+
+def _patch_call(world: GitHubWorld, number: int = 1) -> dict[str, Any]:
+    """A `strategy: patch` call on pull request `number` at its head, all but the patch valid."""
+    repository = world.repositories[0] if number in world.widgets else world.repositories[1]
+    return {"repository": repository, "number": number, "strategy": "patch", "expected_head_sha": world.heads[number]}
 
 
 def _fix_rules(kwargs: dict[str, Any]) -> frozenset[str]:

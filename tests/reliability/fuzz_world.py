@@ -29,6 +29,9 @@ class StorageRoot:
     root: Path
     outside: Path
     files: tuple[str, ...] = ("notes.txt", "guide.md", "page.html", "report.pdf", "letter.docx", "sub/nested.txt")
+    #: Over the default TASKS_UPLOAD__MAX_CHUNKS_PER_DOCUMENT (20,000) in one-character chunks; only sent
+    #: as a fixed example, so drawn calls never meet the chunk bound.
+    big: str = "big.txt"
 
     @classmethod
     def build(cls, base: Path) -> StorageRoot:
@@ -41,6 +44,7 @@ class StorageRoot:
         (root / "page.html").write_text(PAGE)
         (root / "sub" / "nested.txt").write_text("A nested note about crane maintenance schedules.")
         (root / "blank.txt").write_text(" \n\t\n")
+        (root / "big.txt").write_text("crane " * 5_000)
         make_pdf(root / "report.pdf", filler_pages(2))
         make_docx(root / "letter.docx", [["Dear reader,", "the cranes are fine."]])
         os.symlink(root / "notes.txt", root / "inner-link.txt")
@@ -92,6 +96,24 @@ class NetworkTrap:
             loopback.close(self.server)
 
 
+#: The bucket `s3://` sources may read, one they may not, and the objects both hold.
+S3_ALLOWED, S3_OTHER = "fuzz-bucket", "other-bucket"
+S3_KEYS = ("notes.txt", "sub/nested.txt")
+
+
+def fill_buckets(moto_url: str) -> None:
+    """Both buckets, each holding the same small notes."""
+    import boto3
+
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id="AKIDFUZZ", aws_secret_access_key="x"
+    )
+    for bucket in (S3_ALLOWED, S3_OTHER):
+        s3.create_bucket(Bucket=bucket)
+        for key in S3_KEYS:
+            s3.put_object(Bucket=bucket, Key=key, Body=NOTES.encode())
+
+
 @dataclass(frozen=True)
 class GitHubWorld:
     """The fake's repositories, open pull requests (number to head SHA) and check runs."""
@@ -99,6 +121,8 @@ class GitHubWorld:
     repositories: tuple[str, ...]
     heads: dict[int, str]
     check_runs: tuple[int, ...]
+    #: The pull requests of the first repository (the others are the second's).
+    widgets: frozenset[int] = frozenset()
 
 
 FAILED_LOG = (
@@ -107,16 +131,23 @@ FAILED_LOG = (
 
 
 def populate(fake: FakeGitHub) -> GitHubWorld:
-    """Two repositories with open pull requests, a failed check run with a log and a passing one."""
+    """Two repositories with open pull requests, a failed check run with a log and a passing one.
+
+    Pull request 4 comes from a protected branch and 5 from the default branch: `pr.apply_fix`
+    must leave both alone (a success reporting nothing applied).
+    """
     fake.rate_limit = fake.rate_remaining = 10_000_000
     widgets, gadgets = fake.add_repo("acme/widgets"), fake.add_repo("acme/gadgets")
     heads = {1: fake.add_pull(widgets, 1), 2: fake.add_pull(widgets, 2), 3: fake.add_pull(gadgets, 3)}
+    gadgets.protected.add("release")
+    heads[4] = fake.add_pull(gadgets, 4, branch="release")
+    heads[5] = fake.add_pull(widgets, 5, branch="main")
     runs = (
         fake.add_check_run(widgets, heads[1], "lint", "failure", log=FAILED_LOG),
         fake.add_check_run(widgets, heads[2], "tests", "success", log="ok\n"),
         fake.add_check_run(gadgets, heads[3], "build", "failure", log="error: cannot find symbol\n"),
     )
-    return GitHubWorld(("acme/widgets", "acme/gadgets"), heads, runs)
+    return GitHubWorld(("acme/widgets", "acme/gadgets"), heads, runs, frozenset(widgets.pulls))
 
 
 def worker_env(storage: StorageRoot, fake: FakeGitHub, moto_url: str, trap: NetworkTrap) -> dict[str, str]:
@@ -125,6 +156,7 @@ def worker_env(storage: StorageRoot, fake: FakeGitHub, moto_url: str, trap: Netw
         **trap.env(),
         "TASKS_UPLOAD__STORAGE_ROOT": str(storage.root),
         "TASKS_UPLOAD__EMBEDDER": "hashing",
+        "TASKS_UPLOAD__S3_BUCKETS": S3_ALLOWED,
         "TASKS_GITHUB__API_URL": fake.url,
         "TASKS_GITHUB__TOKEN": TOKEN,
         "TASKS_GITHUB__REPOSITORIES": "acme/widgets,acme/gadgets",

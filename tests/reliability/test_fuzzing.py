@@ -24,7 +24,15 @@ from tests.harness.workers import WorkerProcess
 from tests.reliability.figures import Figures
 from tests.reliability.fuzz_cases import Case, TaskSpec, case_of, rotation
 from tests.reliability.fuzz_specs import every_task
-from tests.reliability.fuzz_world import TOKEN, GitHubWorld, NetworkTrap, StorageRoot, populate, worker_env
+from tests.reliability.fuzz_world import (
+    TOKEN,
+    GitHubWorld,
+    NetworkTrap,
+    StorageRoot,
+    fill_buckets,
+    populate,
+    worker_env,
+)
 
 #: Generated calls: the full run, and the reduced one CI runs.
 FULL_CALLS, REDUCED_CALLS = 2000, 400
@@ -179,6 +187,7 @@ def test_fuzzed_calls_of_every_task(
 ) -> None:
     # Given: one worker whose storage root, GitHub and AWS are all local, the rest of the network a trap
     storage = StorageRoot.build(tmp_path)
+    fill_buckets(moto_url)
     world: GitHubWorld = populate(fake)
     specs = every_task(storage, world)
     worker = start_worker(env=worker_env(storage, fake, moto_url, trap), concurrency=2)
@@ -198,7 +207,9 @@ def test_fuzzed_calls_of_every_task(
     outcomes = Counter(item.outcome or "unfinished" for item in sent)
     failures = [(item, reason) for item in sent if (reason := problem(item)) is not None]
     figures.load = f"{len(sent)} generated calls over {len(specs)} tasks, 2 pool processes"
-    figures.faults = "wrong types, missing/extra fields, huge/odd strings, path tricks, s3, positional args"
+    figures.faults = (
+        "wrong types, missing/extra fields, huge/odd strings, path tricks, s3 buckets, deny paths, positional args"
+    )
     figures.sent = len(sent)
     figures.completed = len(sent) - len(unfinished)
     figures.lost = len(unfinished)
