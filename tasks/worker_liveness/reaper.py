@@ -94,7 +94,7 @@ def _restore_orphans(channel: Any, settings: WorkerSettings) -> int:
     ]
     _, held = live_holdings()
     orphans = [tag for tag in candidates if tag not in held]
-    due = _confirmed(orphans, now, settings.heartbeat_s)
+    due = _confirmed(broker, orphans, now, settings.heartbeat_s)
     for tag in due:
         task_id = _task_id(broker.hget(channel.unacked_key, tag))
         if task_id is not None:
@@ -113,14 +113,15 @@ def _restore_inflight(channel: Any, settings: WorkerSettings) -> int:
     return len(task_ids)
 
 
-def _confirmed(orphans: list[str], now: float, heartbeat_s: float) -> list[str]:
+def _confirmed(client: Any, orphans: list[str], now: float, heartbeat_s: float) -> list[str]:
     """The orphans already seen orphaned by an earlier pass at least one heartbeat ago.
 
     A live worker drops a finished task from its heartbeat a moment before the
     acknowledgement reaches the broker; an orphan seen twice is not in that moment.
+    The suspects live on the broker beside the tags they name: a reaper of another
+    broker sharing the platform's Redis must not clear them.
     """
-    client = get_redis()
-    suspects = {str(tag): float(seen) for tag, seen in client.hgetall(SUSPECTS).items()}
+    suspects = {_text(tag): float(seen) for tag, seen in client.hgetall(SUSPECTS).items()}
     due = [tag for tag in orphans if tag in suspects and suspects[tag] <= now - heartbeat_s]
     pipe = client.pipeline(transaction=False)
     cleared = [tag for tag in suspects if tag not in orphans or tag in due]

@@ -64,6 +64,26 @@ def test_an_orphan_is_requeued_on_the_second_pass(broker: Celery) -> None:
     assert tag not in unacked(broker)
 
 
+def test_a_reaper_of_another_broker_leaves_the_suspects_alone(broker: Celery, tmp_path: Path) -> None:
+    # Given a second broker whose reaper shares the platform's Redis
+    other = services.RedisServer(tmp_path / "other-redis").start()
+    try:
+        broker.send_task("testing.work", kwargs={"value": 3})
+        take_without_ack(broker)
+        time.sleep(SETTINGS.dead_after_s + 0.1)
+
+        # When its reaper passes between the two passes over the first broker
+        first = reaper.reap(broker, "reaper@test", SETTINGS)
+        assert reaper.reap(client_app(broker_url=other.url), "other@test", SETTINGS) == 0
+        time.sleep(SETTINGS.heartbeat_s + 0.1)
+        second = reaper.reap(broker, "reaper@test", SETTINGS)
+    finally:
+        other.stop()
+
+    # Then the orphan seen by the first pass is still requeued by the second
+    assert (first, second) == (0, 1)
+
+
 def test_a_tag_held_by_a_live_worker_stays(broker: Celery) -> None:
     broker.send_task("testing.work", kwargs={"value": 2})
     tag = take_without_ack(broker)
