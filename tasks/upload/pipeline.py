@@ -48,6 +48,9 @@ class Run:
         self.document_id = params.document_id
         self.stage_name = "fetching"
         self.deadline = deadline
+        #: The record a forced re-run of completed content started from; its chunks stay
+        #: untouched until the `storing` stage, so a failure before it keeps the document searchable.
+        self.kept: dict[str, Any] | None = None
 
     def stage(self, name: str) -> None:
         assert self.document_id is not None
@@ -56,13 +59,26 @@ class Run:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise TimeLimitReached(f"the soft time limit was reached while {self.stage_name}")
         self.stage_name = name
+        if name == "storing":
+            self.kept = None
         registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
     def fail(self, error: BaseException, text: str | None = None) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
+        message = f"{type(error).__name__}: {text or error}"
+        if self.kept is not None:
+            registry.update(
+                document_id,
+                status="completed",
+                stage="completed",
+                progress=STAGES["completed"],
+                task_id=self.kept.get("task_id"),
+                error=f"a forced re-run failed, the earlier ingestion is kept: {message}",
+            )
+            return
         self.register(document_id)
-        registry.update(document_id, status="failed", error=f"{type(error).__name__}: {text or error}")
+        registry.update(document_id, status="failed", error=message)
 
     def register(self, document_id: str) -> None:
         registry.register(
@@ -116,6 +132,12 @@ def _ingest(run: Run) -> dict[str, Any]:
             redelivered = holder == document_id and earlier is not None and earlier.get("task_id") == run.task_id
             if not redelivered:
                 return _duplicate(run, filename, fetched.sha256, holder)
+        if (
+            earlier is not None
+            and earlier.get("status") == "completed"
+            and earlier.get("content_sha256") == fetched.sha256
+        ):
+            run.kept = earlier
         run.register(document_id)
         registry.update(
             document_id,

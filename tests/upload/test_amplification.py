@@ -85,3 +85,28 @@ def test_too_many_questions_are_refused_before_any_chat_call(
         num_questions=2,
     )
     assert fake_chat.requests == []
+
+
+def test_a_refused_forced_rerun_keeps_the_completed_document(
+    isolated_worker: Callable[..., Celery], folder: Path, collection: str
+) -> None:
+    from tasks.upload import get_document
+
+    # Given a document ingested in 4 chunks
+    client = isolated_worker({"TASKS_UPLOAD__MAX_CHUNKS_PER_DOCUMENT": "10"})
+    (folder / "kept.txt").write_text("word " * 800)
+    source = str(folder / "kept.txt")
+    common = {"source": source, "collection": collection, "chunking_strategy": "fixed", "document_id": "kept"}
+    first = submit(client, **common, chunk_size=1000, chunk_overlap=0)
+    assert first.get(timeout=INGEST_TIMEOUT_S)["chunk_count"] == 4
+
+    # When a forced re-run asks for more chunks than allowed
+    rerun = submit(client, **common, chunk_size=100, chunk_overlap=0, force=True)
+    with pytest.raises(Exception, match="chunk_size"):
+        rerun.get(timeout=INGEST_TIMEOUT_S)
+
+    # Then the re-run is dead-lettered and the earlier ingestion stays completed and searchable
+    assert dead_letter(rerun.id)["reason"] == "validation_error"
+    record = get_document("kept") or {}
+    assert (record["status"], record["chunk_count"], record["task_id"]) == ("completed", 4, first.id)
+    assert "a forced re-run failed" in record["error"]
