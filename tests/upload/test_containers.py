@@ -13,7 +13,7 @@ import pytest
 from celery import Celery
 
 from tasks.upload.errors import ArchiveTooLarge, CorruptDocument
-from tasks.upload.parsing.archive import ArchiveLimits, unpack_bounded
+from tasks.upload.parsing.archive import ArchiveLimits, declared_count, unpack_bounded
 from tests.harness.workers import WorkerProcess
 from tests.upload.factories import make_docx, make_docx_bomb, make_pdf_bomb
 from tests.upload.test_bad_input import assert_failed_permanently, assert_still_serving, fail
@@ -33,7 +33,7 @@ def archive(members: dict[str, bytes]) -> io.BytesIO:
 @pytest.mark.parametrize(
     ("members", "problem"),
     [
-        ({f"part{n}.xml": b"<a/>" for n in range(21)}, "holds 21 archive members, over TASKS_UPLOAD__MAX_ARCH"),
+        ({f"part{n}.xml": b"<a/>" for n in range(21)}, "declares 21 archive members, over TASKS_UPLOAD__MAX_ARCH"),
         ({"big.bin": bytes(range(256)) * (9 << 12)}, "TASKS_UPLOAD__MAX_UNPACKED_MEMBER_BYTES"),
         ({f"p{n}.bin": random.Random(n).randbytes(3 << 19) for n in range(3)}, "TASKS_UPLOAD__MAX_UNPACKED_BYTES"),
         ({"spaces.xml": b" " * (1536 << 10)}, r"over TASKS_UPLOAD__MAX_COMPRESSION_RATIO \(50\)"),
@@ -43,6 +43,25 @@ def archive(members: dict[str, bytes]) -> io.BytesIO:
 def test_the_central_directory_is_checked(members: dict[str, bytes], problem: str) -> None:
     with pytest.raises(ArchiveTooLarge, match=problem):
         unpack_bounded(archive(members), "x.docx", LIMITS)
+
+
+def test_an_end_record_that_understates_the_members_is_caught_by_the_directory() -> None:
+    data = archive({f"part{n}.xml": b"<a/>" for n in range(21)}).getvalue()
+    at = data.rindex(b"PK\x05\x06")
+    data = data[: at + 8] + struct.pack("<HH", 3, 3) + data[at + 12 :]
+
+    with pytest.raises(ArchiveTooLarge, match="holds 21 archive members"):
+        unpack_bounded(io.BytesIO(data), "x.docx", LIMITS)
+
+
+def test_the_zip64_member_count_is_read_from_its_own_record() -> None:
+    # More members than the 16-bit field holds: the end record says 0xFFFF, the zip64 record the truth.
+    many = archive({f"{n}": b"" for n in range(0x10000 + 5)})
+    assert many.getvalue()[many.getvalue().rindex(b"PK\x05\x06") + 10 :][:2] == b"\xff\xff"
+
+    assert declared_count(many) == 0x10000 + 5
+    with pytest.raises(ArchiveTooLarge, match=f"declares {0x10000 + 5} archive members"):
+        unpack_bounded(many, "many.docx", LIMITS)
 
 
 def test_a_member_larger_than_declared_is_never_inflated_past_its_claim() -> None:

@@ -8,6 +8,7 @@ and at the limits, into a stored (uncompressed) copy that the parser reads witho
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -17,6 +18,10 @@ from tasks.upload.errors import ArchiveTooLarge, CorruptDocument
 
 #: Bytes inflated per read: the most one step can hold, whatever a member claims.
 READ_STEP_BYTES = 64 * 1024
+#: The end-of-central-directory record, its zip64 locator and the zip64 record's signatures.
+EOCD, ZIP64_LOCATOR, ZIP64_EOCD = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
+#: The end record is 22 bytes and may be followed by a comment of up to 65,535.
+EOCD_SEARCH_BYTES = 22 + 65535
 #: Members smaller than this unpacked are not held to the compression ratio (tiny parts compress oddly).
 RATIO_FLOOR_BYTES = 1024 * 1024
 
@@ -41,6 +46,7 @@ class ArchiveLimits:
 def unpack_bounded(file: IO[bytes], filename: str, limits: ArchiveLimits) -> io.BytesIO:
     """A stored copy of the archive in `file`, or `ArchiveTooLarge` naming the limit it passes."""
     try:
+        _check_declared_count(file, filename, limits)
         with zipfile.ZipFile(file) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
             check_directory(members, filename, limits)
@@ -56,6 +62,35 @@ def unpack_bounded(file: IO[bytes], filename: str, limits: ArchiveLimits) -> io.
         raise CorruptDocument(f"{filename!r} has a damaged archive: {type(error).__name__}: {error}") from None
     copy.seek(0)
     return copy
+
+
+def declared_count(file: IO[bytes]) -> int | None:
+    """The member count the end records declare, read before `zipfile` builds an object per member."""
+    size = file.seek(0, io.SEEK_END)
+    start = max(size - EOCD_SEARCH_BYTES, 0)
+    file.seek(start)
+    tail = file.read()
+    at = tail.rfind(EOCD)
+    if at < 0 or at + 22 > len(tail):
+        return None
+    (count,) = struct.unpack_from("<H", tail, at + 10)
+    locator = at - 20
+    if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == ZIP64_LOCATOR:
+        (record_at,) = struct.unpack_from("<Q", tail, locator + 8)
+        file.seek(record_at)
+        record = file.read(56)
+        if len(record) == 56 and record[:4] == ZIP64_EOCD:
+            (count,) = struct.unpack_from("<Q", record, 32)
+    file.seek(0)
+    return int(count)
+
+
+def _check_declared_count(file: IO[bytes], filename: str, limits: ArchiveLimits) -> None:
+    count = declared_count(file)
+    if count is not None and count > limits.members:
+        raise ArchiveTooLarge(
+            f"{filename!r} declares {count} archive members, over TASKS_UPLOAD__MAX_ARCHIVE_MEMBERS ({limits.members})"
+        )
 
 
 def check_directory(members: list[zipfile.ZipInfo], filename: str, limits: ArchiveLimits) -> None:
