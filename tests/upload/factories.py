@@ -68,19 +68,20 @@ def make_docx_bomb(path: Path, unpacked_bytes: int) -> Path:
     return path
 
 
-def make_pdf_bomb(path: Path, unpacked_bytes: int) -> Path:
-    """A one-page PDF whose FlateDecode content stream inflates to `unpacked_bytes`."""
+def make_pdf_bomb(path: Path, unpacked_bytes: int, pages: int = 1) -> Path:
+    """A PDF whose pages each have a FlateDecode content stream that inflates to `unpacked_bytes`."""
     import zlib
 
     from pypdf import PdfWriter
     from pypdf.generic import NameObject, StreamObject
 
     writer = PdfWriter()
-    page = writer.add_blank_page(width=200, height=200)
-    stream = StreamObject()
-    stream.set_data(zlib.compress(b"BT (x) Tj ET " + b" " * unpacked_bytes, 9))
-    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    page[NameObject("/Contents")] = writer._add_object(stream)
+    for _ in range(pages):
+        page = writer.add_blank_page(width=200, height=200)
+        stream = StreamObject()
+        stream.set_data(zlib.compress(b"BT (x) Tj ET " + b" " * unpacked_bytes, 9))
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        page[NameObject("/Contents")] = writer._add_object(stream)
     with path.open("wb") as file:
         writer.write(file)
     return path

@@ -64,6 +64,19 @@ def test_the_zip64_member_count_is_read_from_its_own_record() -> None:
         unpack_bounded(many, "many.docx", LIMITS)
 
 
+def test_pdf_pages_are_held_to_a_total_as_well_as_per_stream(tmp_path: Path) -> None:
+    from tasks.upload.parsing.pdf import parse_pdf
+
+    # Given three pages whose streams are each under the per-stream limit
+    bomb = make_pdf_bomb(tmp_path / "pages.pdf", 900 << 10, pages=3)
+
+    # Then the third page takes the total past its limit
+    with bomb.open("rb") as file, pytest.raises(ArchiveTooLarge, match="first 3 pages unpacks to more than"):
+        parse_pdf(file, max_pages=10, filename="pages.pdf", stream_bytes=1 << 20, total_bytes=2 << 20)
+    with bomb.open("rb") as file:
+        assert len(parse_pdf(file, max_pages=2, filename="p.pdf", stream_bytes=1 << 20, total_bytes=2 << 20).pages) == 2
+
+
 def test_a_member_larger_than_declared_is_never_inflated_past_its_claim() -> None:
     # Given a member of 3 MiB whose central directory and local header both claim 1000 bytes
     data = archive({"word/document.xml": b" " * (3 << 20)}).getvalue()

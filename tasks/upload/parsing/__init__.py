@@ -18,8 +18,13 @@ def parse(file: IO[bytes], *, filename: str, max_pages: int) -> Parsed:
     if kind == "pdf":
         from tasks.upload.parsing.pdf import parse_pdf
 
+        upload = get_settings().upload
         parsed = parse_pdf(
-            file, max_pages=max_pages, filename=filename, stream_bytes=get_settings().upload.max_unpacked_member_bytes
+            file,
+            max_pages=max_pages,
+            filename=filename,
+            stream_bytes=upload.max_unpacked_member_bytes,
+            total_bytes=upload.max_unpacked_bytes,
         )
     elif kind == "docx":
         from tasks.upload.parsing.archive import ArchiveLimits

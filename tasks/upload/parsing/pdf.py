@@ -13,15 +13,25 @@ from tasks.upload.errors import ArchiveTooLarge, CorruptDocument
 from tasks.upload.parsing.model import Parsed
 
 
-def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str, stream_bytes: int) -> Parsed:
-    """`stream_bytes` bounds what any one stream may decode to (pypdf's own limits, lowered)."""
+def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str, stream_bytes: int, total_bytes: int) -> Parsed:
+    """`stream_bytes` bounds what any one stream may decode to (pypdf's own limits, lowered),
+    `total_bytes` what the pages' content streams decode to together (pypdf keeps them decoded)."""
     try:
         with apply_configuration(None, **_stream_limits(stream_bytes)):
             reader = PdfReader(file)
             if reader.is_encrypted:
                 raise CorruptDocument(f"{filename!r} is an encrypted PDF")
             total = len(reader.pages)
-            pages = [_page_text(reader.pages[number]) for number in range(min(total, max_pages))]
+            pages = []
+            decoded = 0
+            for number in range(min(total, max_pages)):
+                decoded += _decode_contents(reader.pages[number])
+                if decoded > total_bytes:
+                    raise ArchiveTooLarge(
+                        f"{filename!r}: the content of its first {number + 1} pages unpacks to more than "
+                        f"{total_bytes} bytes (TASKS_UPLOAD__MAX_UNPACKED_BYTES)"
+                    )
+                pages.append(reader.pages[number].extract_text() or "")
             info = reader.metadata
     except LimitReachedError as error:
         raise ArchiveTooLarge(
@@ -41,15 +51,13 @@ def parse_pdf(file: IO[bytes], *, max_pages: int, filename: str, stream_bytes: i
     return Parsed(format="pdf", pages=pages, pages_ignored=max(total - max_pages, 0), metadata=metadata)
 
 
-def _page_text(page: PageObject) -> str:
-    """The page's text; its content streams are decoded first, because `extract_text` swallows a
-    stream over the limits (and returns no text) where the document must be refused."""
+def _decode_contents(page: PageObject) -> int:
+    """Decode the page's content streams, returning their size: done before `extract_text`, which
+    swallows a stream over the limits (and returns no text) where the document must be refused."""
     contents: Any = page.get("/Contents")
     found = contents.get_object() if contents is not None else None
     streams = list(found) if isinstance(found, ArrayObject) else [found] if found is not None else []
-    for stream in streams:
-        stream.get_object().get_data()
-    return page.extract_text() or ""
+    return sum(len(stream.get_object().get_data()) for stream in streams)
 
 
 def _stream_limits(stream_bytes: int) -> dict[str, int]:
