@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -160,6 +161,19 @@ class RetrySettings(Section):
     backoff_max_s: PositiveFloat = 600.0
 
 
+class PublishSettings(Section):
+    """How `.delay()` / `apply_async` behaves while the broker is unreachable."""
+
+    #: Seconds of waits between publish attempts before the call raises; 0: fail at once.
+    retry_for_s: NonNegativeFloat = 10.0
+    #: Bound on opening one connection to the broker (a host that does not answer at all).
+    connect_timeout_s: PositiveFloat = 2.0
+
+
+#: Wait between two publish attempts while the broker is unreachable.
+PUBLISH_RETRY_INTERVAL_S = 0.5
+
+
 class WorkerSettings(Section):
     #: How long an unacknowledged Redis message may stay with a live worker.
     visibility_timeout_s: PositiveInt = 43_200
@@ -171,6 +185,8 @@ class WorkerSettings(Section):
     max_memory_per_child_kb: PositiveInt = 1_500_000
     #: More modules of tasks to register (comma-separated or a JSON list), e.g. test-only tasks.
     extra_task_modules: StringList = Field(default_factory=list)
+    #: A worker idle this long while its queues hold messages restarts its consumer; 0: off.
+    consumer_watchdog_s: NonNegativeInt = 30
 
     @model_validator(mode="after")
     def _check_liveness(self) -> WorkerSettings:
@@ -238,6 +254,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     dlq: DlqSettings = DlqSettings()
     retry: RetrySettings = RetrySettings()
+    publish: PublishSettings = PublishSettings()
     worker: WorkerSettings = WorkerSettings()
     reports: ReportsSettings = ReportsSettings()
     health: HealthSettings = HealthSettings()
