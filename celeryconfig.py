@@ -12,6 +12,7 @@ from kombu.entity import Exchange
 from kombu.entity import Queue as KombuQueue
 
 from tasks.queues import LIMITS, Queue, longest_hard_limit_s, queue_for
+from tasks.results import backend_url
 from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings, get_settings
 
 #: Modules whose tasks every worker registers.
@@ -67,9 +68,14 @@ def build(settings: Settings) -> dict[str, Any]:
     redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
-        "result_backend": settings.backend,
+        "result_backend": backend_url(settings.backend),
         "broker_transport_options": transport_options,
-        "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},
+        # A worker storing a result waits for Redis however long it is away (its message is
+        # acknowledged only after); clients' subscriptions are bounded in tasks.results.
+        "result_backend_transport_options": {
+            "visibility_timeout": visibility_timeout_s,
+            "retry_policy": {"max_retries": None},
+        },
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
         "broker_connection_timeout": settings.publish.connect_timeout_s,
