@@ -26,6 +26,15 @@ WORKER_ENV = {
     "TASKS_WORKER__DEAD_AFTER_S": "3",
 }
 
+#: Beat's schedule in the scenarios: one entry every second, the others off.
+EVERY_SECOND = {
+    "TASKS_SCHEDULE__HEALTH_CHECK": "* * * * * *",
+    **{
+        f"TASKS_SCHEDULE__{name}": ""
+        for name in ("PR_MONITOR", "INFRA_ENSURE", "RECOVER_STALE_DOCUMENTS", "TRIM_DEAD_LETTERS", "DAILY_SUMMARY")
+    },
+}
+
 
 def in_flight_at_kill(done: set[str], durable: list[str], workers: int) -> set[str]:
     """Durable tasks not done, allowed up to one per worker: kombu's Redis transport pops a

@@ -14,6 +14,7 @@ from tests.harness.beat import BeatProcess
 from tests.harness.workers import wait_for
 from tests.reliability.figures import Figures
 from tests.reliability.platform import (  # noqa: F401 (the fixture)
+    EVERY_SECOND,
     Platform,
     client_app,
     close_client,
@@ -24,13 +25,6 @@ from tests.reliability.platform import (  # noqa: F401 (the fixture)
 
 #: The publish bound an application sets for itself (TASKS_PUBLISH__RETRY_FOR_S).
 SHORT_RETRY_S = 2.0
-EVERY_SECOND = {
-    "TASKS_SCHEDULE__HEALTH_CHECK": "* * * * * *",
-    **{
-        f"TASKS_SCHEDULE__{name}": ""
-        for name in ("PR_MONITOR", "INFRA_ENSURE", "RECOVER_STALE_DOCUMENTS", "TRIM_DEAD_LETTERS", "DAILY_SUMMARY")
-    },
-}
 
 
 # On reconnecting, Celery's result consumer resets its connection pool without closing the
