@@ -5,13 +5,15 @@ Holds no host names or secrets of its own: everything comes from `TASKS_*`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kombu.entity import Exchange
 from kombu.entity import Queue as KombuQueue
 
 from tasks.queues import LIMITS, Queue, longest_hard_limit_s, queue_for
-from tasks.settings import Settings, get_settings
+from tasks.results import backend_url
+from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings, get_settings
 
 #: Modules whose tasks every worker registers.
 TASK_MODULES = [
@@ -46,6 +48,16 @@ def transport_for(settings: Settings) -> str | None:
     return None
 
 
+def publish_retry_policy(publish: PublishSettings) -> dict[str, float | int]:
+    """Kombu's retry policy waiting `retry_for_s` in all between attempts, then raising."""
+    return {
+        "max_retries": math.ceil(publish.retry_for_s / PUBLISH_RETRY_INTERVAL_S),
+        "interval_start": PUBLISH_RETRY_INTERVAL_S,
+        "interval_step": PUBLISH_RETRY_INTERVAL_S,
+        "interval_max": PUBLISH_RETRY_INTERVAL_S,
+    }
+
+
 def build(settings: Settings) -> dict[str, Any]:
     """Celery's settings for these platform settings."""
     visibility_timeout_s = settings.worker.visibility_timeout_s
@@ -59,16 +71,27 @@ def build(settings: Settings) -> dict[str, Any]:
         "fanout_prefix": True,
         "fanout_patterns": True,
         "fetch_wait_s": settings.worker.fetch_wait_s,
+        "socket_connect_timeout": settings.publish.connect_timeout_s,
     }
     redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
         "broker_transport": transport_for(settings),
-        "result_backend": settings.backend,
+        "result_backend": backend_url(settings.backend),
         "broker_transport_options": transport_options,
-        "result_backend_transport_options": {"visibility_timeout": visibility_timeout_s},
+        # A worker storing a result waits for Redis however long it is away (its message is
+        # acknowledged only after); clients' subscriptions are bounded in tasks.results.
+        "result_backend_transport_options": {
+            "visibility_timeout": visibility_timeout_s,
+            "retry_policy": {"max_retries": None},
+        },
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
+        "broker_connection_timeout": settings.publish.connect_timeout_s,
+        # Bounded: an application's `.delay()` raises kombu's OperationalError after
+        # about `retry_for_s` of an unreachable broker, instead of blocking its caller.
+        "task_publish_retry": settings.publish.retry_for_s > 0,
+        "task_publish_retry_policy": publish_retry_policy(settings.publish),
         "imports": [*TASK_MODULES, *settings.worker.extra_task_modules],
         # JSON only: a pickled message is refused by the worker, which keeps running.
         "task_serializer": "json",

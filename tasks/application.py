@@ -8,11 +8,13 @@ from celery import Celery, signals
 
 from tasks import flower, hooks, logs
 from tasks.settings import get_settings
+from tasks.worker_liveness.watchdog import ConsumerWatchdog
 
 app = Celery("tasks")
 app.config_from_object("celeryconfig")
 flower.configure(get_settings())
 hooks.register(app)
+app.steps["consumer"].add(ConsumerWatchdog)
 
 
 @signals.setup_logging.connect

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -248,6 +249,19 @@ class RetrySettings(Section):
     backoff_max_s: PositiveFloat = 600.0
 
 
+class PublishSettings(Section):
+    """How `.delay()` / `apply_async` behaves while the broker is unreachable."""
+
+    #: Seconds of waits between publish attempts before the call raises; 0: fail at once.
+    retry_for_s: NonNegativeFloat = 10.0
+    #: Bound on opening one connection to the broker (a host that does not answer at all).
+    connect_timeout_s: PositiveFloat = 2.0
+
+
+#: Wait between two publish attempts while the broker is unreachable.
+PUBLISH_RETRY_INTERVAL_S = 0.5
+
+
 class WorkerSettings(Section):
     #: How long an unacknowledged Redis message may stay with a live worker.
     visibility_timeout_s: PositiveInt = 43_200
@@ -267,6 +281,8 @@ class WorkerSettings(Section):
     proc_alive_timeout_s: PositiveFloat = 10.0
     #: More modules of tasks to register (comma-separated or a JSON list), e.g. test-only tasks.
     extra_task_modules: StringList = Field(default_factory=list)
+    #: A worker idle this long while its queues hold messages restarts its consumer; 0: off.
+    consumer_watchdog_s: NonNegativeInt = 30
 
     @model_validator(mode="after")
     def _check_liveness(self) -> WorkerSettings:
@@ -341,6 +357,7 @@ class Settings(SafeRepr, BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     dlq: DlqSettings = DlqSettings()
     retry: RetrySettings = RetrySettings()
+    publish: PublishSettings = PublishSettings()
     worker: WorkerSettings = WorkerSettings()
     reports: ReportsSettings = ReportsSettings()
     health: HealthSettings = HealthSettings()

@@ -1,14 +1,27 @@
-"""RedBeat, taught to store CronSchedule entries (its JSON codec knows only Celery's own)."""
+"""RedBeat, taught to store CronSchedule entries and to outlive a Redis outage.
+
+RedBeat's JSON codec knows only Celery's own schedules; and a Redis error in its tick
+ends the beat process. Here beat waits for Redis instead, then carries on leading if its
+lock survived, takes the lock again if it expired and is free, or stands by.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import redis
 from redbeat.decoder import RedBeatJSONDecoder, RedBeatJSONEncoder
 from redbeat.schedulers import RedBeatScheduler, RedBeatSchedulerEntry, get_redis
+from redis.exceptions import LockError
 
 from tasks.schedules.cron import CronSchedule
+
+log = logging.getLogger(__name__)
+
+#: How often a beat cut off from Redis, or standing by after an outage, tries again.
+RETRY_S = 1.0
 
 
 class Encoder(RedBeatJSONEncoder):  # type: ignore[misc]
@@ -54,3 +67,21 @@ class Scheduler(RedBeatScheduler):  # type: ignore[misc]
     """The platform's beat scheduler: `celery -A tasks beat` uses it."""
 
     Entry = Entry
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        try:
+            interval: float = super().tick(*args, **kwargs)
+            return interval
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            log.warning("beat: Redis unavailable (%s); retrying in %s s", error, RETRY_S)
+            return RETRY_S
+        except LockError:
+            return self._reacquire()
+
+    def _reacquire(self) -> float:
+        """The lock expired while Redis was away: lead again if it is free, else stand by."""
+        if self.lock.acquire(blocking=False):
+            log.info("beat: Acquired lock")
+            return 0.0
+        log.info("beat: another beat leads; standing by")
+        return RETRY_S

@@ -35,44 +35,64 @@ def answers(url: str) -> bool:
 
 @dataclass
 class RedisServer:
-    """A redis-server of the test's own, on a free loopback port, data in a temporary folder."""
+    """A redis-server of the test's own, on a free loopback port, data in a temporary folder.
+
+    `appendonly` keeps an append-only file (`appendfsync everysec`) in the folder, so a
+    `restart()` on the same port and folder gets back what was written more than a second ago.
+    """
 
     folder: Path
     port: int = field(default_factory=free_port)
+    appendonly: bool = False
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> RedisServer:
+    def command(self, binary: str) -> list[str]:
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec"] if self.appendonly else ["--appendonly", "no"]
+        )
+        return [
+            binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            *persistence,
+            "--dir",
+            str(self.folder),
+            "--logfile",
+            str(self.folder / "redis.log"),
+        ]
+
+    def start(self, timeout_s: float = 10) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: apt-get install redis-server")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-                "--logfile",
-                str(self.folder / "redis.log"),
-            ],
-        )
-        deadline = time.monotonic() + 10
+        self.process = subprocess.Popen(self.command(binary))
+        deadline = time.monotonic() + timeout_s
         while not answers(self.url):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(f"redis-server on port {self.port} did not start")
             time.sleep(0.05)
         return self
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crashed host would: only what reached the disk survives."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def restart(self, down_s: float = 0.0) -> None:
+        """Kill the server, stay away `down_s`, start it again on the same port and folder."""
+        self.kill()
+        time.sleep(down_s)
+        self.start(timeout_s=30)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
