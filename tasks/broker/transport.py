@@ -122,25 +122,18 @@ class Channel(stock.Channel):
         parked = inflight_key(self.consumer_id, source)
         # Registered before every wait: the reaper leaves a list alone while its
         # consumer has registered it within the last `dead_after_s` + `fetch_wait_s`.
-        connection.send_packed_command(
-            connection.pack_commands(
-                [
-                    ("ZADD", INFLIGHT_REGISTRY, time.time(), parked),
-                    ("BLMOVE", source, parked, "RIGHT", "LEFT", self.fetch_wait_s),
-                ]
-            )
-        )
+        # On another connection: a reply pipelined ahead of BLMOVE's would wake the
+        # event loop, whose read would then block on BLMOVE, deaf to everything else.
+        with self.conn_or_acquire() as client:
+            client.zadd(INFLIGHT_REGISTRY, {parked: time.time()})
+        connection.send_command("BLMOVE", source, parked, "RIGHT", "LEFT", self.fetch_wait_s)
 
     def _brpop_read(self, **options: Any) -> bool:
         try:
             connection = self.client.connection
             source = self._waiting_on
             try:
-                if source is None:
-                    reply = self.client.parse_response(connection, "EVAL", **options)
-                else:
-                    self.client.parse_response(connection, "ZADD", **options)
-                    reply = self.client.parse_response(connection, "BLMOVE", **options)
+                reply = self.client.parse_response(connection, "EVAL" if source is None else "BLMOVE", **options)
             except self.connection_errors:
                 connection.disconnect()
                 raise

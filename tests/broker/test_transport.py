@@ -11,12 +11,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty
 
 import pytest
 from celery import Celery
+from kombu.connection import Connection
+from kombu.entity import Exchange, Queue
+from kombu.messaging import Consumer
 
 from tasks.broker import scripts
-from tasks.broker.transport import INFLIGHT_REGISTRY, inflight_key
+from tasks.broker.transport import INFLIGHT_REGISTRY, Transport, inflight_key
 from tasks.settings import WorkerSettings
 from tasks.worker_liveness import reaper
 from tests.harness import services
@@ -131,3 +135,34 @@ def test_no_ack_gets_are_not_recorded(broker: Celery) -> None:
         message.ack()
         assert state(broker) == (0, 0, 0)
         channel.close()
+
+
+def test_a_waiting_consumers_connection_stays_quiet_until_a_message_arrives(broker: Celery) -> None:
+    # The event loop reads the fetch connection whenever it is readable, and that read
+    # blocks until BLMOVE replies: any other reply queued ahead of it would make the
+    # loop deaf to control commands for the whole wait.
+    received: list[object] = []
+    queue = Queue("default", Exchange("default", type="direct"), routing_key="default")
+    with (
+        Connection(broker.conf.broker_url, transport=Transport, transport_options={"fetch_wait_s": 5}) as connection,
+        Consumer(connection, queues=[queue], callbacks=[lambda body, message: received.append(body)]) as consumer,
+    ):
+        channel, poller = consumer.channel, connection.transport.cycle
+        poller.on_poll_start()
+        with pytest.raises(Empty):
+            channel._brpop_read()  # TAKE found nothing
+
+        poller.on_poll_start()  # BLMOVE now waits on `default`
+        fetch = channel.client.connection
+        with broker.connection_for_read() as other:
+            registered = other.default_channel.client.zrange(INFLIGHT_REGISTRY, 0, -1)
+        quiet = not fetch.can_read(timeout=0.3)
+        broker.send_task("testing.work", kwargs={"value": 1})
+        woken = fetch.can_read(timeout=5)
+        delivered = channel._brpop_read()
+
+    assert registered == [inflight_key(channel.consumer_id, "default").encode()]
+    assert quiet
+    assert woken
+    assert delivered
+    assert len(received) == 1
