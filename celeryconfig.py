@@ -51,6 +51,11 @@ def publish_retry_policy(publish: PublishSettings) -> dict[str, float | int]:
     }
 
 
+def transport_for(url: str) -> str | None:
+    """Kombu's transport for a broker URL: Redis through tasks.transport, others by scheme."""
+    return "tasks.transport:Transport" if url.startswith(("redis://", "rediss://")) else None
+
+
 def build(settings: Settings) -> dict[str, Any]:
     """Celery's settings for these platform settings."""
     visibility_timeout_s = settings.worker.visibility_timeout_s
@@ -68,6 +73,7 @@ def build(settings: Settings) -> dict[str, Any]:
     redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
+        "broker_transport": transport_for(settings.broker),
         "result_backend": backend_url(settings.backend),
         "broker_transport_options": transport_options,
         # A worker storing a result waits for Redis however long it is away (its message is

@@ -28,8 +28,7 @@ SHORT_RETRY_S = 2.0
 
 
 # On reconnecting, Celery's result consumer resets its connection pool without closing the
-# socket it held, and a result dropped while Redis is away raises in AsyncResult.__del__:
-# both reach Python as unraisable exceptions when collected.
+# socket it held; the socket is collected (and warned about) at the end of this test.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_redis_outage_bounds_publishing_and_loses_nothing(
     platform: Platform, figures: Figures, full_size: bool

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from kombu.exceptions import OperationalError
 
 from tests.reliability.figures import Figures
@@ -20,9 +19,6 @@ from tests.reliability.platform import (  # noqa: F401 (the fixture)
 FSYNC_S = 1.0
 
 
-# A result dropped while Redis is away unsubscribes in AsyncResult.__del__, where Celery's
-# result consumer raises; Python reports that as unraisable, whenever the result is collected.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_tasks_sent_before_a_redis_restart_complete(platform: Platform, figures: Figures, full_size: bool) -> None:
     count, rate = (2000, 100) if full_size else (300, 50)
     figures.load = f"{count} tasks at {rate}/s, 2 workers x 2"
