@@ -42,9 +42,12 @@ class QueueTimeLimits:
 
 
 def transport_for(settings: Settings) -> str | None:
-    """The platform's atomic-fetch transport for `redis://` brokers; kombu's own for the others."""
+    """The atomic-fetch transport for `redis://` brokers, the outage-proof one for the other Redis
+    URLs, kombu's own by scheme for the rest."""
     if settings.worker.atomic_fetch and settings.broker.startswith("redis://"):
         return "tasks.broker.transport:Transport"
+    if settings.broker.startswith(("redis://", "rediss://")):
+        return "tasks.broker.resilient:Transport"
     return None
 
 

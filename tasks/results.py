@@ -11,11 +11,14 @@ so one `except OperationalError` covers an outage.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery.backends.redis import RedisBackend as CeleryRedisBackend
 from celery.backends.redis import ResultConsumer as CeleryResultConsumer
 from kombu.exceptions import OperationalError
+
+log = logging.getLogger(__name__)
 
 
 class ResultStoreUnavailable(OperationalError):
@@ -30,6 +33,14 @@ class ResultConsumer(CeleryResultConsumer):  # type: ignore[misc]
 
     def _ensure_subscription(self, fun: Any, args: Any) -> Any:
         return self.backend.ensure(fun, args, **self.backend.app.conf.task_publish_retry_policy)
+
+    def cancel_for(self, task_id: str) -> None:
+        # Called from AsyncResult.__del__ too, where an exception only becomes noise. With
+        # Redis away there is nothing to unsubscribe: a new connection subscribes afresh.
+        try:
+            super().cancel_for(task_id)
+        except RuntimeError:
+            log.debug("result store away; the subscription to %s is dropped", task_id)
 
 
 class RedisBackend(CeleryRedisBackend):  # type: ignore[misc]

@@ -26,7 +26,7 @@ from kombu.transport import virtual
 from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import loads
 
-from tasks.broker import scripts
+from tasks.broker import resilient, scripts
 
 #: Registry of in-flight lists: list name -> when its consumer last blocked on it (Unix time).
 INFLIGHT_REGISTRY: Final = "inflight"
@@ -43,7 +43,7 @@ def inflight_source(name: str) -> str:
     return name[len(INFLIGHT_PREFIX) :].split(":", 1)[1]
 
 
-class QoS(stock.QoS):
+class QoS(resilient.QoS):
     """Writes `unacked` only for messages the fetch scripts have not already recorded."""
 
     channel: Channel
@@ -55,7 +55,7 @@ class QoS(stock.QoS):
             super().append(message, delivery_tag)
 
 
-class Channel(stock.Channel):
+class Channel(resilient.Channel):
     QoS = QoS
 
     #: Longest BLMOVE wait on one queue key, seconds (transport option `fetch_wait_s`).
@@ -209,5 +209,5 @@ class Channel(stock.Channel):
         return message
 
 
-class Transport(stock.Transport):
+class Transport(resilient.Transport):
     Channel = Channel

@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from kombu.exceptions import OperationalError
 
 from tests.reliability.figures import Figures
 from tests.reliability.platform import (  # noqa: F401 (the fixture)
     Platform,
     first_completion_after,
-    in_flight_at_kill,
+    lost_durable,
     platform_fixture,
 )
 
@@ -20,9 +19,6 @@ from tests.reliability.platform import (  # noqa: F401 (the fixture)
 FSYNC_S = 1.0
 
 
-# A result dropped while Redis is away unsubscribes in AsyncResult.__del__, where Celery's
-# result consumer raises; Python reports that as unraisable, whenever the result is collected.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_tasks_sent_before_a_redis_restart_complete(platform: Platform, figures: Figures, full_size: bool) -> None:
     count, rate = (2000, 100) if full_size else (300, 50)
     figures.load = f"{count} tasks at {rate}/s, 2 workers x 2"
@@ -56,7 +52,7 @@ def test_tasks_sent_before_a_redis_restart_complete(platform: Platform, figures:
     done = platform.wait_done(task_ids, timeout_s=90)
     runs = platform.runs(task_ids)
     figures.sent, figures.completed = len(task_ids), len(done)
-    figures.lost = len(in_flight_at_kill(done, durable, workers=len(platform.workers)))
+    figures.lost = len(lost_durable(done, durable))
     figures.duplicated = sum(1 for count in runs.values() if count > 1)
     figures.recovery_s = round(recovery_s, 1)
     figures.notes.update(refused=len(refused), in_last_fsync_window_lost=len(set(task_ids) - set(durable) - done))
