@@ -7,12 +7,14 @@ from typing import Any
 from celery import Celery, signals
 
 from tasks import flower, hooks, logs
+from tasks.core.timers import TimerSweep
 from tasks.settings import get_settings
 
 app = Celery("tasks")
 app.config_from_object("celeryconfig")
 flower.configure(get_settings())
 hooks.register(app)
+app.steps["consumer"].add(TimerSweep)
 
 
 @signals.setup_logging.connect
