@@ -7,6 +7,7 @@ from typing import Any
 from celery import Celery, signals
 
 from tasks import flower, hooks, logs
+from tasks.core.timers import TimerSweep
 from tasks.settings import get_settings
 from tasks.worker_liveness.watchdog import ConsumerWatchdog
 
@@ -15,6 +16,7 @@ app.config_from_object("celeryconfig")
 flower.configure(get_settings())
 hooks.register(app)
 app.steps["consumer"].add(ConsumerWatchdog)
+app.steps["consumer"].add(TimerSweep)
 
 
 @signals.setup_logging.connect
