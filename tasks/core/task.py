@@ -7,6 +7,8 @@ from typing import Any, ClassVar, TypeVar
 
 from celery import Task
 from pydantic import BaseModel, ConfigDict, ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tasks.core.backoff import backoff_s, broker_safe_cap_s
 from tasks.core.budget import counted_retries, retry_headers
@@ -16,6 +18,9 @@ from tasks.scrub import scrub_exception
 from tasks.settings import get_settings
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
+
+#: The platform's own Redis away (an outage, a restart): transient for every task.
+PLATFORM_STATE_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError)
 
 
 class NoParams(BaseModel):
@@ -27,7 +32,7 @@ class NoParams(BaseModel):
 class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
     """Validates keyword arguments into `params`, then runs; retries what is retryable.
 
-    Retryable errors are `RetryableError` and the types in `retry_on`; anything else
+    Retryable errors are `RetryableError`, the platform Redis being away and the types in `retry_on`; anything else
     fails the task at once. The budget counts only retries that count (see
     `tasks.core.budget`); once spent, the last error is re-raised, which the
     dead-letter hook records as `retries_exhausted`.
@@ -69,7 +74,7 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
             if error.counts_as_attempt and self.budget_spent:
                 raise
             raise self._retry_after(error, error.retry_after_s, error.counts_as_attempt) from error
-        except self.retry_on as error:
+        except (*PLATFORM_STATE_ERRORS, *self.retry_on) as error:
             scrub_exception(error)
             if self.budget_spent:
                 raise
@@ -90,7 +95,7 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         return self.retries_counted >= self.budget
 
     def is_retryable(self, error: BaseException) -> bool:
-        return isinstance(error, (RetryableError, *self.retry_on))
+        return isinstance(error, (RetryableError, *PLATFORM_STATE_ERRORS, *self.retry_on))
 
     def _retry_after(self, error: BaseException, wanted_s: float | None, counts: bool) -> BaseException:
         settings = get_settings()

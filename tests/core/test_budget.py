@@ -25,6 +25,18 @@ def test_waits_then_transient_errors_within_the_budget_succeed(
     assert result.get(timeout=60) == {"runs": 15, "retries": 14, "counted": 4}
 
 
+def test_the_platform_redis_away_is_retried_like_any_transient_error(
+    app: Celery, sample_worker: Callable[..., WorkerProcess]
+) -> None:
+    # Given a task that finds the platform's Redis away twice (an outage ending mid-task)
+    sample_worker(env=FAST_BACKOFF)
+
+    result = app.send_task("testing.platform_redis_away", kwargs={"failures": 2})
+
+    # Then it is retried, not dead-lettered, and succeeds on the third run
+    assert result.get(timeout=60) == {"runs": 3, "counted": 2}
+
+
 def test_the_budget_still_runs_out_after_waits(app: Celery, sample_worker: Callable[..., WorkerProcess]) -> None:
     from tasks import deadletter
 

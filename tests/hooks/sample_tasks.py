@@ -7,6 +7,7 @@ import sys
 import time
 
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tasks.core.task import PlatformTask, platform_task
 from tasks.errors import PermanentError, RetryableError
@@ -99,3 +100,12 @@ def process_info(_: object) -> dict[str, object]:
 
 #: What loading all-MiniLM-L6-v2 imports.
 MODEL_LIBRARIES = ("torch", "sentence_transformers")
+
+
+@platform_task(name="testing.platform_redis_away", params=FlakyParams, bind=True, max_retries=5)
+def platform_redis_away(task: PlatformTask, params: FlakyParams) -> dict[str, int]:
+    """Finds the platform's Redis away `failures` times, then succeeds."""
+    run = int(get_redis().incr(runs_key(task.request.id)))
+    if run <= params.failures:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    return {"runs": run, "counted": task.retries_counted}
