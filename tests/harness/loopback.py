@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from typing import TypeVar
 
@@ -19,3 +21,19 @@ def serve(server: Server) -> Server:
 def close(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto in server mode on a free loopback port; yields its URL."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.harness.services import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

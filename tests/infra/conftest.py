@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from tests.harness.services import free_port
+from tests.harness.loopback import moto_server
 from tests.harness.workers import WorkerProcess
 from tests.infra.fakes import AwsProxy
 
@@ -42,11 +41,8 @@ def aws_env(endpoint: str, **overrides: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from celery.result import AsyncResult
 from hypothesis import HealthCheck, Phase, example, given, settings
 
 from tests.github.fake_github import FakeGitHub
-from tests.harness.services import free_port
+from tests.harness.loopback import moto_server
 from tests.harness.workers import WorkerProcess
 from tests.reliability.figures import Figures
 from tests.reliability.fuzz_cases import Case, TaskSpec, case_of, rotation
@@ -52,13 +52,8 @@ class Sent:
 
 @pytest.fixture
 def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from tests.harness.services import free_port
+from tests.harness.loopback import moto_server
 from tests.harness.workers import WorkerProcess
 
 
@@ -38,13 +38,8 @@ def folder(storage_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def s3_url() -> Iterator[str]:
     """A moto S3 server over HTTP."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
