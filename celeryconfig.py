@@ -111,7 +111,10 @@ def build(settings: Settings) -> dict[str, Any]:
         "worker_max_tasks_per_child": settings.worker.max_tasks_per_child,
         "worker_max_memory_per_child": settings.worker.max_memory_per_child_kb,
         "worker_proc_alive_timeout": settings.worker.proc_alive_timeout_s,
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # Off: a task cancelled on a broker connection loss is reported revoked and, once Redis is
+        # back, acknowledged through the connection pool, so its message never ran (measured: 3 of
+        # 1,000 lost in a 30 s outage). Left running, it is acknowledged or redelivered: at least once.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_annotations": [QueueTimeLimits()],
         "task_queues": [
             KombuQueue(queue.value, Exchange(queue.value, type="direct"), routing_key=queue.value) for queue in Queue

@@ -12,6 +12,7 @@ so one `except OperationalError` covers an outage.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from celery.backends.redis import RedisBackend as CeleryRedisBackend
@@ -45,6 +46,12 @@ class ResultConsumer(CeleryResultConsumer):  # type: ignore[misc]
 
 class RedisBackend(CeleryRedisBackend):  # type: ignore[misc]
     ResultConsumer = ResultConsumer
+
+    def _store_result(self, *args: Any, **kwargs: Any) -> Any:
+        # Storing reads the earlier meta first, and Celery reads it without a retry: an outage
+        # there failed (and acknowledged) a task that had succeeded. The whole store waits for
+        # Redis as the write does.
+        return self.ensure(partial(super()._store_result, **kwargs), args)
 
     def on_task_call(self, producer: Any, task_id: str) -> None:
         try:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from celery import Task
+from celery.exceptions import Reject
+from kombu.exceptions import OperationalError
 from pydantic import BaseModel, ConfigDict, ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -106,13 +108,21 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
             delay_s = min(max(wanted_s, 0.0), broker_safe_cap_s(settings.worker.visibility_timeout_s, wanted_s))
         # The budget is checked by the caller against the header; Celery's own count, which waits
         # raise too, must never refuse the retry.
-        retry: BaseException = self.retry(
-            exc=error,
-            countdown=delay_s,
-            max_retries=int(self.request.retries or 0) + 1,
-            throw=False,
-            headers=retry_headers(self.request, counts=counts),
-        )
+        try:
+            retry: BaseException = self.retry(
+                exc=error,
+                countdown=delay_s,
+                max_retries=int(self.request.retries or 0) + 1,
+                throw=False,
+                headers=retry_headers(self.request, counts=counts),
+            )
+        except Reject as rejected:
+            # Celery rejects (drops) the message when the retry cannot be published. With the
+            # broker away, put the message itself back instead: requeued, or left unacknowledged
+            # for the reaper, it runs again rather than being lost.
+            if isinstance(rejected.reason, (OperationalError, *PLATFORM_STATE_ERRORS, OSError)):
+                raise Reject(rejected.reason, requeue=True) from error
+            raise
         return retry
 
 
