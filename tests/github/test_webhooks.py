@@ -155,6 +155,7 @@ def raw_request(url: str, head: bytes, body_parts: Iterator[bytes]) -> bytes:
             for part in body_parts:
                 connection.sendall(part)
         except (BrokenPipeError, ConnectionResetError):
+            # Expected: the app answers 413 and closes before the oversized body is all sent.
             pass
         answer = connection.recv(65_536)
     return answer.split(b"\r\n", 1)[0]
