@@ -13,7 +13,7 @@ from kombu.entity import Queue as KombuQueue
 
 from tasks.queues import LIMITS, Queue, longest_hard_limit_s, queue_for
 from tasks.results import backend_url
-from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings, get_settings
+from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings
 
 #: Modules whose tasks every worker registers.
 TASK_MODULES = [
@@ -139,6 +139,3 @@ def build(settings: Settings) -> dict[str, Any]:
         "redbeat_lock_timeout": 25,
         "beat_max_loop_interval": 5,
     }
-
-
-globals().update(build(get_settings()))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from celery import _state
+from celery.local import Proxy
+
 if TYPE_CHECKING:
     from celery import Celery
 
@@ -24,3 +27,15 @@ def __getattr__(name: str) -> Any:
 
     take_over_builtin_report()
     return app
+
+
+def _load_app() -> Celery:
+    from tasks.application import app
+
+    return app
+
+
+# Tasks register on the current app (tasks.core.task). Where no app is current, as in a client
+# that imports a task module alone to call `.delay()`, Celery's fallback is the platform app,
+# loaded on first use, so its settings and hooks are always the ones in force.
+_state.set_default_app(Proxy(_load_app))

@@ -6,14 +6,18 @@ from typing import Any
 
 from celery import Celery, signals
 
+import celeryconfig
 from tasks import flower, hooks, logs
 from tasks.core.timers import TimerSweep
 from tasks.settings import get_settings
 from tasks.worker_liveness.watchdog import ConsumerWatchdog
 
+settings = get_settings()
 app = Celery("tasks")
-app.config_from_object("celeryconfig")
-flower.configure(get_settings())
+#: Read once here and handed down: tasks reach it as `task.settings`, hooks at registration.
+app.settings = settings
+app.config_from_object(celeryconfig.build(settings))
+flower.configure(settings)
 hooks.register(app)
 app.steps["consumer"].add(ConsumerWatchdog)
 app.steps["consumer"].add(TimerSweep)
@@ -21,7 +25,6 @@ app.steps["consumer"].add(TimerSweep)
 
 @signals.setup_logging.connect
 def _setup_logging(loglevel: int | str | None = None, **_: Any) -> None:
-    settings = get_settings()
     logs.configure(settings.log_format, loglevel or settings.log_level, settings.secrets(), settings.http_log_level)
 
 
@@ -29,4 +32,4 @@ def _setup_logging(loglevel: int | str | None = None, **_: Any) -> None:
 def _load_schedule(sender: Celery, **_: Any) -> None:
     import beat_schedule
 
-    sender.conf.beat_schedule = beat_schedule.build(get_settings())
+    sender.conf.beat_schedule = beat_schedule.build(settings)

@@ -23,6 +23,7 @@ from pydantic import (
     PositiveInt,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -431,3 +432,10 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise SettingsError(describe(error)) from None
+
+
+def settings_in(info: ValidationInfo) -> Settings:
+    """The settings a task's arguments are checked against: `PlatformTask` validates with them as context."""
+    if not isinstance(info.context, Settings):
+        raise TypeError("task arguments validated without settings: model_validate(..., context=settings)")
+    return info.context

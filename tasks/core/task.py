@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from celery import Task
+from celery import Task, current_app
 from celery.exceptions import Reject
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,7 +17,7 @@ from tasks.core.budget import counted_retries, retry_headers
 from tasks.core.surrogates import surrogate_path
 from tasks.errors import InvalidArguments, RetryableError
 from tasks.scrub import scrub_exception
-from tasks.settings import get_settings
+from tasks.settings import Settings
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
 
@@ -66,7 +66,8 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         if bad_text is not None:
             raise InvalidArguments(f"invalid arguments for {self.name}: {bad_text}: text is not valid Unicode")
         try:
-            params = self.params.model_validate(kwargs)
+            # The settings are the validators' context: limits and allow-lists come from them.
+            params = self.params.model_validate(kwargs, context=self.settings)
         except ValidationError as error:
             raise InvalidArguments.from_validation(self.name, error) from None
         try:
@@ -83,8 +84,14 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
             raise self._retry_after(error, None, True) from error
 
     @property
+    def settings(self) -> Settings:
+        """The settings the app was built with (tasks.application), read once per process."""
+        settings: Settings = self.app.settings
+        return settings
+
+    @property
     def budget(self) -> int:
-        return self.max_retries if self.max_retries is not None else get_settings().retry.max_retries
+        return self.max_retries if self.max_retries is not None else self.settings.retry.max_retries
 
     @property
     def retries_counted(self) -> int:
@@ -100,7 +107,7 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         return isinstance(error, (RetryableError, *PLATFORM_STATE_ERRORS, *self.retry_on))
 
     def _retry_after(self, error: BaseException, wanted_s: float | None, counts: bool) -> BaseException:
-        settings = get_settings()
+        settings = self.settings
         cap_s = broker_safe_cap_s(settings.worker.visibility_timeout_s, settings.retry.backoff_max_s)
         if wanted_s is None:
             delay_s = backoff_s(self.retries_counted, base_s=settings.retry.backoff_base_s, cap_s=cap_s)
@@ -129,11 +136,14 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
 def platform_task(
     *, name: str, params: type[ParamsT] | None = None, bind: bool = False, **options: Any
 ) -> Callable[[Callable[..., Any]], PlatformTask]:
-    """Register `fn(params)` (or `fn(task, params)` with `bind=True`) as a platform task."""
-    from tasks.application import app
+    """Register `fn(params)` (or `fn(task, params)` with `bind=True`) as a platform task.
+
+    On the app current at import: the platform app, which imports the task modules, or
+    Celery's fallback, which `tasks/__init__.py` makes the platform app too.
+    """
 
     def decorate(fn: Callable[..., Any]) -> PlatformTask:
-        task: PlatformTask = app.task(
+        task: PlatformTask = current_app.task(
             name=name,
             base=PlatformTask,
             params=params or NoParams,
