@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tasks.schedules.cron import CronSchedule
-from tasks.settings import Settings
+from tasks.settings import Schedule, Settings
 
 
 @dataclass(frozen=True)
@@ -21,29 +21,31 @@ class Entry:
     expires_s: int
 
 
-def entries() -> dict[str, Entry]:
+def entries() -> Schedule[Entry]:
     from tasks.github.tasks import monitor_all
     from tasks.health.tasks import check_dependencies
     from tasks.infra.tasks import ensure_tables
     from tasks.maintenance.tasks import recover_stale_documents, trim_dead_letters
     from tasks.reports.tasks import daily_summary
 
-    return {
-        "health_check": Entry(check_dependencies.name, "*/5 * * * *", expires_s=300),
-        "pr_monitor": Entry(monitor_all.name, "*/2 * * * *", expires_s=120),
-        "infra_ensure": Entry(ensure_tables.name, "0 * * * *", expires_s=3600),
-        "recover_stale_documents": Entry(recover_stale_documents.name, "*/10 * * * *", expires_s=600),
-        "trim_dead_letters": Entry(trim_dead_letters.name, "30 3 * * *", expires_s=86_400),
-        "daily_summary": Entry(daily_summary.name, "0 9 * * *", expires_s=86_400),
-    }
+    return Schedule[Entry](
+        health_check=Entry(check_dependencies.name, "*/5 * * * *", expires_s=300),
+        pr_monitor=Entry(monitor_all.name, "*/2 * * * *", expires_s=120),
+        infra_ensure=Entry(ensure_tables.name, "0 * * * *", expires_s=3600),
+        recover_stale_documents=Entry(recover_stale_documents.name, "*/10 * * * *", expires_s=600),
+        trim_dead_letters=Entry(trim_dead_letters.name, "30 3 * * *", expires_s=86_400),
+        daily_summary=Entry(daily_summary.name, "0 9 * * *", expires_s=86_400),
+    )
 
 
 def build(settings: Settings) -> dict[str, dict[str, Any]]:
     """Celery's `beat_schedule`, with the settings' overrides applied."""
-    overrides = settings.schedule.model_dump()
+    defaults = entries()
     schedule: dict[str, dict[str, Any]] = {}
-    for name, entry in entries().items():
-        cron = overrides[name] if overrides[name] is not None else entry.cron
+    for name in type(defaults).model_fields:
+        entry: Entry = getattr(defaults, name)
+        override: str | None = getattr(settings.schedule, name)
+        cron = override if override is not None else entry.cron
         if not cron.strip():
             continue
         cron_schedule = CronSchedule(cron)

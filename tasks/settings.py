@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 from urllib.parse import unquote
 
 from pydantic import (
@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tasks.redaction import MASK, redact_url
+from tasks.schedules.cron import check_expression
 
 #: Repository names as GitHub spells them: `owner/name`; never `.` or `..` (GitHub refuses them, and
 #: in a URL path they would step out of the repository).
@@ -47,16 +48,6 @@ REPOSITORY_PATTERN = rf"^[A-Za-z0-9](?:[A-Za-z0-9-]{{0,38}})/(?:{_NAME})$"
 
 #: Environments that may prefix DynamoDB table names.
 Environment = Literal["dev", "test", "staging", "prod"]
-
-#: Schedule entries of beat_schedule.py that `TASKS_SCHEDULE__<ENTRY>` may override.
-SCHEDULE_ENTRIES = (
-    "health_check",
-    "pr_monitor",
-    "infra_ensure",
-    "recover_stale_documents",
-    "trim_dead_letters",
-    "daily_summary",
-)
 
 
 def split_list(value: Any) -> Any:
@@ -310,24 +301,44 @@ class HealthSettings(Section):
     pool_loss_threshold: PositiveInt = 3
 
 
-class ScheduleSettings(Section):
-    """Cron overrides per beat entry; an empty value disables the entry."""
+EntryT = TypeVar("EntryT")
 
-    health_check: str | None = None
-    pr_monitor: str | None = None
-    infra_ensure: str | None = None
-    recover_stale_documents: str | None = None
-    trim_dead_letters: str | None = None
-    daily_summary: str | None = None
 
-    @field_validator(*SCHEDULE_ENTRIES)
+class Schedule(Section, Generic[EntryT]):
+    """One value per beat entry: the entries' names are these fields, here and nowhere else.
+
+    `beat_schedule.py` fills a `Schedule[Entry]`, so mypy refuses an entry it misspells or
+    leaves out; `TASKS_SCHEDULE__<ENTRY>` fills a `ScheduleSettings`.
+    """
+
+    health_check: EntryT
+    pr_monitor: EntryT
+    infra_ensure: EntryT
+    recover_stale_documents: EntryT
+    trim_dead_letters: EntryT
+    daily_summary: EntryT
+
+
+class ScheduleSettings(Schedule[str | None]):
+    """Cron overrides per beat entry; an entry not set keeps its own, an empty value disables it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unset_keeps_the_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return dict.fromkeys(cls.model_fields) | data
+        return data
+
+    @field_validator("*")
     @classmethod
     def _check_cron(cls, value: str | None) -> str | None:
-        from tasks.schedules.cron import check_expression
-
         if value is None or not value.strip():
             return value
         return check_expression(value)
+
+
+#: Schedule entries of beat_schedule.py that `TASKS_SCHEDULE__<ENTRY>` may override.
+SCHEDULE_ENTRIES: Final = tuple(Schedule.model_fields)
 
 
 class Settings(SafeRepr, BaseSettings):
@@ -362,7 +373,7 @@ class Settings(SafeRepr, BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     reports: ReportsSettings = ReportsSettings()
     health: HealthSettings = HealthSettings()
-    schedule: ScheduleSettings = ScheduleSettings()
+    schedule: ScheduleSettings = Field(default_factory=lambda: ScheduleSettings.model_validate({}))
 
     @field_validator("redis_url", "broker_url", "result_backend")
     @classmethod
