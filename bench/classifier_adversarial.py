@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tasks.github.classifier import classify
-from tasks.github.logs import MAX_LINE_CHARS
+from tasks.github.job_logs import MAX_LINE_CHARS
 from tests.github.hostile_logs import hostile_lines
 
 LOGS = Path(__file__).resolve().parents[1] / "tests" / "github" / "logs"

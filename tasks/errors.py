@@ -30,9 +30,11 @@ class InvalidArguments(PermanentError):
     """A task was called with arguments that do not validate; names every bad field."""
 
     @classmethod
-    def from_validation(cls, task_name: str, error: ValidationError) -> InvalidArguments:
+    def from_validation(cls, task_name: str, error: ValidationError, *, within: str | None = None) -> InvalidArguments:
+        """`within` names the argument that was validated alone (a webhook's payload), to prefix its fields."""
         problems = []
         for item in error.errors(include_url=False, include_input=False):
-            field = ".".join(str(part) for part in item["loc"]) or "arguments"
+            loc = (within, *item["loc"]) if within is not None else item["loc"]
+            field = ".".join(str(part) for part in loc) or "arguments"
             problems.append(f"{field}: {item['msg']}")
         return cls(f"invalid arguments for {task_name}: " + "; ".join(problems))

@@ -9,7 +9,6 @@ from celery.bin.base import CeleryCommand
 
 from tasks.cli.output import emit_json
 from tasks.health.checks import check_all
-from tasks.settings import get_settings
 
 EXIT_STATUS = {"healthy": 0, "degraded": 1, "unhealthy": 2}
 
@@ -19,7 +18,7 @@ EXIT_STATUS = {"healthy": 0, "degraded": 1, "unhealthy": 2}
 @click.pass_context
 def health(ctx: click.Context, as_json: bool) -> None:
     """Check every dependency (exit status 0 healthy, 1 degraded, 2 unhealthy)."""
-    report: dict[str, Any] = check_all(ctx.obj.app, get_settings())
+    report: dict[str, Any] = check_all(ctx.obj.app, ctx.obj.app.settings)
     if as_json:
         emit_json(report)
     else:

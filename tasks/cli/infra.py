@@ -9,10 +9,10 @@ from celery.bin.base import CeleryCommand
 from celery.result import AsyncResult
 
 from tasks.cli.output import emit_json
-from tasks.infra.health import health_view
+from tasks.infra.probes import health_view
 from tasks.infra.status import events_key, get_status
 from tasks.redis_client import get_redis
-from tasks.settings import Environment, get_settings
+from tasks.settings import Environment
 
 ENVIRONMENTS = click.Choice(get_args(Environment))
 #: How long one read of the event stream blocks before the task's state is checked again.
@@ -27,9 +27,10 @@ def infra() -> None:
 @infra.command("status", cls=CeleryCommand)
 @click.argument("environment", required=False, type=ENVIRONMENTS)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-def status(environment: str | None, as_json: bool) -> None:
+@click.pass_context
+def status(ctx: click.Context, environment: str | None, as_json: bool) -> None:
     """The environment's last execution result and its health."""
-    environment = environment or get_settings().environment
+    environment = environment or ctx.obj.app.settings.environment
     record = get_status(environment) or {"environment": environment, "status": "idle"}
     view = health_view(environment)
     document = {**record, "health": {"status": view.status, "message": view.message}}
@@ -59,7 +60,7 @@ def status(environment: str | None, as_json: bool) -> None:
 @click.pass_context
 def ensure(ctx: click.Context, environment: str | None, dry_run: bool, wait: bool) -> None:
     """Queue infra.ensure_tables; with --wait, show each phase as it passes (exit 1 unless it succeeds)."""
-    environment = environment or get_settings().environment
+    environment = environment or ctx.obj.app.settings.environment
     client = get_redis()
     stream = events_key(environment)
     newest = client.xrevrange(stream, count=1)

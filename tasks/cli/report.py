@@ -13,6 +13,7 @@ import click
 from celery.bin.base import CeleryCommand
 
 from tasks.cli.output import emit_json
+from tasks.reports.summary import as_text, latest
 
 
 @click.command(cls=CeleryCommand)
@@ -20,8 +21,6 @@ from tasks.cli.output import emit_json
 @click.pass_context
 def report(ctx: click.Context, as_json: bool) -> None:
     """Show the latest daily summary (exit status 1 when there is none yet)."""
-    from tasks.reports.summary import as_text, latest
-
     found = latest(1)
     if as_json:
         emit_json(found[0] if found else None)

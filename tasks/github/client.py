@@ -14,7 +14,6 @@ import collections
 import json
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -22,7 +21,7 @@ import httpx
 from tasks.github import etags, ratelimit
 from tasks.github.auth import Credentials, credentials_from
 from tasks.github.errors import GitHubRequestError, GitHubUnavailable, LogTooLarge, NotFound, RateLimited
-from tasks.settings import get_settings
+from tasks.settings import GitHubSettings
 
 #: Items per page: GitHub's maximum, so a repository's open pull requests usually fit one request.
 PER_PAGE = 100
@@ -209,14 +208,20 @@ def _github_message(text: str) -> str:
     return str(body.get("message", ""))[:200] if isinstance(body, dict) else text[:200]
 
 
-@lru_cache(maxsize=1)
-def get_client() -> GitHubClient:
-    """The process's client, built from settings on first use (after the worker forks)."""
-    settings = get_settings().github
-    return GitHubClient(
-        str(settings.api_url),
-        credentials_from(settings),
-        settings.request_timeout_s,
-        log_max_download_bytes=settings.log_max_download_bytes,
-        log_download_timeout_s=settings.log_download_timeout_s,
-    )
+#: The process's client and the settings it was built from.
+_process_client: tuple[GitHubSettings, GitHubClient] | None = None
+
+
+def get_client(settings: GitHubSettings) -> GitHubClient:
+    """The process's client, built from `settings` on first use (after the worker forks)."""
+    global _process_client
+    if _process_client is None or _process_client[0] != settings:
+        client = GitHubClient(
+            str(settings.api_url),
+            credentials_from(settings),
+            settings.request_timeout_s,
+            log_max_download_bytes=settings.log_max_download_bytes,
+            log_download_timeout_s=settings.log_download_timeout_s,
+        )
+        _process_client = (settings, client)
+    return _process_client[1]

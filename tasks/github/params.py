@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
 
 from tasks.github import patchscope
-from tasks.settings import REPOSITORY_PATTERN, get_settings
+from tasks.settings import REPOSITORY_PATTERN, settings_in
 
 Repository = Annotated[str, StringConstraints(pattern=REPOSITORY_PATTERN)]
 Sha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
@@ -43,22 +52,22 @@ class FixParams(PullParams):
 
     @field_validator("repository")
     @classmethod
-    def _check_configured(cls, value: str) -> str:
-        if value not in get_settings().github.repositories:
+    def _check_configured(cls, value: str, info: ValidationInfo) -> str:
+        if value not in settings_in(info).github.repositories:
             raise ValueError(f"{value!r} is not in TASKS_GITHUB__REPOSITORIES: fixes go only to those")
         return value
 
     @field_validator("patch")
     @classmethod
-    def _check_size(cls, value: str | None) -> str | None:
-        limit = get_settings().github.fix_max_patch_bytes
+    def _check_size(cls, value: str | None, info: ValidationInfo) -> str | None:
+        limit = settings_in(info).github.fix_max_patch_bytes
         # Checked before parsing, so an oversized patch costs no parse.
         if value is not None and len(value.encode("utf-8", errors="replace")) > limit:
             raise ValueError(f"larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES ({limit} bytes)")
         return value
 
     @model_validator(mode="after")
-    def _check_patch(self) -> FixParams:
+    def _check_patch(self, info: ValidationInfo) -> FixParams:
         if self.strategy == "rerun_failed_jobs":
             if self.patch is not None:
                 raise ValueError("patch is only taken with strategy 'patch'")
@@ -68,7 +77,7 @@ class FixParams(PullParams):
         files = _unified_diff(self.patch or "")
         if files is None:
             raise ValueError("patch must be a unified diff of at least one file")
-        deny = get_settings().github.fix_deny_paths
+        deny = settings_in(info).github.fix_deny_paths
         refused = [reason for path in patchscope.paths(files) if (reason := patchscope.refusal(path, deny))]
         if refused:
             raise ValueError("patch may not touch " + "; ".join(refused))

@@ -8,19 +8,18 @@ from celery import Task
 from pydantic import ValidationError
 from redis.exceptions import LockError
 
-from tasks.core.task import NoParams, platform_task
+from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
 from tasks.github import events, fixes, monitor, state
 from tasks.github.auth import credentials_from
 from tasks.github.client import get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
-from tasks.settings import get_settings
 
 
-@platform_task(name="pr.monitor_all")
-def monitor_all(_: NoParams) -> dict[str, Any]:
+@platform_task(name="pr.monitor_all", bind=True)
+def monitor_all(task: PlatformTask, _: NoParams) -> dict[str, Any]:
     """Queue one `pr.monitor_repository` per configured repository."""
-    settings = get_settings().github
+    settings = task.settings.github
     if settings.repositories:
         credentials_from(settings)
     for repository in settings.repositories:
@@ -28,37 +27,39 @@ def monitor_all(_: NoParams) -> dict[str, Any]:
     return {"repositories": list(settings.repositories), "queued": len(settings.repositories)}
 
 
-@platform_task(name="pr.monitor_repository", params=RepositoryParams)
-def monitor_repository(params: RepositoryParams) -> dict[str, Any]:
+@platform_task(name="pr.monitor_repository", params=RepositoryParams, bind=True)
+def monitor_repository(task: PlatformTask, params: RepositoryParams) -> dict[str, Any]:
     """List open pull requests; queue `pr.check_pull_request` for each new or changed one."""
-    scan = monitor.scan_repository(get_client(), params.repository)
+    scan = monitor.scan_repository(get_client(task.settings.github), params.repository)
     for number in scan.changed:
         check_pull_request.delay(repository=params.repository, number=number, head_sha=scan.pulls[number].head_sha)
     monitor.remember(scan)
     return {"repository": params.repository, "open": len(scan.pulls), "changed": scan.changed}
 
 
-@platform_task(name="pr.check_pull_request", params=CheckPullParams)
-def check_pull_request(params: CheckPullParams) -> dict[str, Any]:
+@platform_task(name="pr.check_pull_request", params=CheckPullParams, bind=True)
+def check_pull_request(task: PlatformTask, params: CheckPullParams) -> dict[str, Any]:
     """Read the head's check runs; queue `pr.analyze_check_failure` for each failed run not seen before."""
-    checked = monitor.check_pull_request(get_client(), params.repository, params.number, params.head_sha)
+    client = get_client(task.settings.github)
+    checked = monitor.check_pull_request(client, params.repository, params.number, params.head_sha)
     for check_run_id in checked.to_analyse:
         analyze_check_failure.delay(repository=params.repository, check_run_id=check_run_id)
     return checked.as_result()
 
 
-@platform_task(name="pr.analyze_check_failure", params=CheckRunParams, retry_on=(LockError,))
-def analyze_check_failure(params: CheckRunParams) -> dict[str, Any]:
+@platform_task(name="pr.analyze_check_failure", params=CheckRunParams, retry_on=(LockError,), bind=True)
+def analyze_check_failure(task: PlatformTask, params: CheckRunParams) -> dict[str, Any]:
     """Classify a failed check run and refresh the pull request's summary comment."""
-    return monitor.analyse_check_run(get_client(), params.repository, params.check_run_id)
+    return monitor.analyse_check_run(get_client(task.settings.github), params.repository, params.check_run_id)
 
 
-@platform_task(name="pr.apply_fix", params=FixParams)
-def apply_fix(params: FixParams) -> dict[str, Any]:
+@platform_task(name="pr.apply_fix", params=FixParams, bind=True)
+def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
     """Re-run failed jobs or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
-    if not get_settings().github.auto_fix:
+    settings = task.settings.github
+    if not settings.auto_fix:
         return fixes.FixResult(False, "TASKS_GITHUB__AUTO_FIX is off: nothing was sent to GitHub").as_dict()
-    client = get_client()
+    client = get_client(settings)
     if params.strategy == "rerun_failed_jobs":
         return fixes.rerun_failed_jobs(client, params.repository, params.number).as_dict()
     assert params.patch is not None and params.expected_head_sha is not None
@@ -72,16 +73,16 @@ FOLLOW_UPS: dict[str, Task] = {
 }
 
 
-@platform_task(name="pr.handle_webhook", params=WebhookParams)
-def handle_webhook(params: WebhookParams) -> dict[str, Any]:
+@platform_task(name="pr.handle_webhook", params=WebhookParams, bind=True)
+def handle_webhook(task: PlatformTask, params: WebhookParams) -> dict[str, Any]:
     """Route a GitHub event to the tasks above; each delivery is handled once."""
     try:
         parsed = events.parse(params.event, params.payload)
     except ValidationError as error:
-        raise _invalid_payload(error) from None
+        raise InvalidArguments.from_validation(task.name, error, within="payload") from None
     if parsed is None:
         return {"handled": False, "queued": [], "reason": f"event {params.event!r} is not handled"}
-    if not state.claim_delivery(params.delivery_id, get_settings().github.webhook_dedupe_ttl_s):
+    if not state.claim_delivery(params.delivery_id, task.settings.github.webhook_dedupe_ttl_s):
         return {"handled": False, "queued": [], "reason": f"delivery {params.delivery_id} was already handled"}
     try:
         routed = events.route(parsed)
@@ -94,11 +95,3 @@ def handle_webhook(params: WebhookParams) -> dict[str, Any]:
             state.release_body(params.body_sha256)
         raise
     return {"handled": routed.handled, "queued": [name for name, _ in routed.follow_up], "reason": routed.reason}
-
-
-def _invalid_payload(error: ValidationError) -> InvalidArguments:
-    problems = [
-        f"payload.{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
-        for item in error.errors(include_url=False, include_input=False)
-    ]
-    return InvalidArguments("invalid arguments for pr.handle_webhook: " + "; ".join(problems))

@@ -1,13 +1,13 @@
 """GitHub webhooks: signature check, a dispatch any web framework can call, and a minimal ASGI app.
 
-Run the app with `uvicorn tasks.github.webhooks:app --host 0.0.0.0 --port 8080`; point
-the GitHub webhook (content type `application/json`) at it, with the secret of
-`TASKS_GITHUB__WEBHOOK_SECRET`. It answers 413 to a body larger than
-TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES (by its Content-Length before reading, or by
-counting a chunked body as it arrives), 401 to a bad signature (before parsing the
-body), 400 to a body that is not a JSON object or lacks the event headers, 200 to a
-signed body already accepted (whatever its delivery id: the id is not signed), and
-202 once `pr.handle_webhook` is queued.
+Run the app with `uvicorn tasks.github.webhooks:app --host 0.0.0.0 --port 8080` (it takes
+the settings of the platform app it queues on); point the GitHub webhook (content type
+`application/json`) at it, with the secret of `TASKS_GITHUB__WEBHOOK_SECRET`. It answers
+413 to a body larger than TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES (by its Content-Length
+before reading, or by counting a chunked body as it arrives), 401 to a bad signature
+(before parsing the body), 400 to a body that is not a JSON object or lacks the event
+headers, 200 to a signed body already accepted (whatever its delivery id: the id is not
+signed), and 202 once `pr.handle_webhook` is queued.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tasks.github import state
-from tasks.settings import get_settings
+from tasks.github.tasks import handle_webhook
+from tasks.settings import GitHubSettings
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 EVENT_HEADER = "x-github-event"
@@ -48,17 +49,18 @@ class WebhookResponse:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-def dispatch(headers: Mapping[str, str], body: bytes, *, secret: str | None = None) -> WebhookResponse:
+def dispatch(
+    headers: Mapping[str, str], body: bytes, settings: GitHubSettings, *, secret: str | None = None
+) -> WebhookResponse:
     """Verify a delivery, then queue `pr.handle_webhook`; the answer to give GitHub.
 
-    `headers` are the request's (any case); `secret` defaults to TASKS_GITHUB__WEBHOOK_SECRET.
+    `headers` are the request's (any case); `secret` defaults to the settings' `webhook_secret`.
     """
     if secret is None:
-        configured = get_settings().github.webhook_secret
+        configured = settings.webhook_secret
         secret = configured.get_secret_value() if configured is not None else None
     if not secret:
         return WebhookResponse(503, {"error": "TASKS_GITHUB__WEBHOOK_SECRET is not set: deliveries are refused"})
-    settings = get_settings().github
     if len(body) > settings.webhook_max_body_bytes:
         return _too_large(settings.webhook_max_body_bytes)
     lowered = {name.lower(): value for name, value in headers.items()}
@@ -73,8 +75,6 @@ def dispatch(headers: Mapping[str, str], body: bytes, *, secret: str | None = No
         return WebhookResponse(400, {"error": "the body is not JSON"})
     if not isinstance(payload, dict):
         return WebhookResponse(400, {"error": "the body is not a JSON object"})
-    from tasks.github.tasks import handle_webhook
-
     digest = hashlib.sha256(body).hexdigest()
     if not state.claim_body(digest, settings.webhook_dedupe_ttl_s):
         return WebhookResponse(200, {"duplicate": True, "reason": "this signed body was already delivered"})
@@ -107,15 +107,21 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-async def receive(request: Request) -> JSONResponse:
-    limit = get_settings().github.webhook_max_body_bytes
-    body = await read_body(request, limit)
-    if body is None:
-        answer = _too_large(limit)
-    else:
-        # Publishing to the broker blocks: keep it off the event loop.
-        answer = await run_in_threadpool(dispatch, dict(request.headers), body)
-    return JSONResponse(answer.body, status_code=answer.status)
+def create_app(settings: GitHubSettings) -> Starlette:
+    """The ASGI receiver of `dispatch`, at `/` and `/webhook`, for these settings."""
+    limit = settings.webhook_max_body_bytes
+
+    async def receive(request: Request) -> JSONResponse:
+        body = await read_body(request, limit)
+        if body is None:
+            answer = _too_large(limit)
+        else:
+            # Publishing to the broker blocks: keep it off the event loop.
+            answer = await run_in_threadpool(dispatch, dict(request.headers), body, settings)
+        return JSONResponse(answer.body, status_code=answer.status)
+
+    return Starlette(routes=[Route("/", receive, methods=["POST"]), Route("/webhook", receive, methods=["POST"])])
 
 
-app = Starlette(routes=[Route("/", receive, methods=["POST"]), Route("/webhook", receive, methods=["POST"])])
+#: The web process's edge: the settings the platform app read, which `pr.handle_webhook` is queued on.
+app = create_app(handle_webhook.settings.github)

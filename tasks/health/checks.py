@@ -9,13 +9,13 @@ from typing import Any
 import redis
 from celery import Celery
 
-from tasks.github.health import check_github
-from tasks.health.model import CheckResult, overall, run_check
+from tasks.core.probe import CheckResult, overall, run_check
+from tasks.github.probes import check_github
 from tasks.health.workers import check_workers
-from tasks.infra.health import check_dynamodb
+from tasks.infra.probes import check_dynamodb
 from tasks.redaction import redact_text
 from tasks.settings import Settings
-from tasks.upload.health import check_vector_store
+from tasks.upload.probes import check_vector_store
 
 #: Bound on each network probe.
 PROBE_TIMEOUT_S = 3.0

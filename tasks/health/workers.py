@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import Celery
 
+from tasks.core.probe import CheckResult
 from tasks.health.history import previous, task_totals
-from tasks.health.model import CheckResult
 from tasks.metrics import keys, pool
 from tasks.metrics.queues import queue_lengths
 from tasks.redis_client import get_redis

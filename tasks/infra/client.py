@@ -1,4 +1,4 @@
-"""The DynamoDB client, built from settings when first needed (once per process)."""
+"""The DynamoDB client, built from the AWS settings when first needed (once per process)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 
 from tasks.infra.errors import CredentialsError
-from tasks.settings import AwsSettings, get_settings
+from tasks.settings import AwsSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,6 +48,6 @@ def build_client(aws: AwsSettings, *, probe: bool = False) -> DynamoDBClient:
 
 
 @lru_cache(maxsize=1)
-def get_client() -> DynamoDBClient:
-    """The process's client; boto3 clients are thread-safe."""
-    return build_client(get_settings().aws)
+def get_client(aws: AwsSettings) -> DynamoDBClient:
+    """The process's client for `aws`; boto3 clients are thread-safe."""
+    return build_client(aws)

@@ -13,8 +13,8 @@ import redis
 
 from tasks.errors import RetryableError
 from tasks.infra.errors import LockBusy, LockLost, LockWaitExpired, aws_errors
-from tasks.infra.health import record_health
 from tasks.infra.lock import EnvironmentLock, holder
+from tasks.infra.probes import record_health
 from tasks.infra.status import ExecutionResult, Status, StatusRecorder, publish_event
 from tasks.settings import InfraSettings
 

@@ -13,7 +13,7 @@ import pytest
 
 from tasks.github.classifier import classify
 from tasks.github.classifier.scoring import MAX_MESSAGE_CHARS
-from tasks.github.logs import MAX_LINE_CHARS, MAX_STEP_LINES, failing_step, normalise
+from tasks.github.job_logs import MAX_LINE_CHARS, MAX_STEP_LINES, failing_step, normalise
 from tests.github.hostile_logs import compiled_patterns, hostile_lines, near_matches, near_misses
 
 LOGS = Path(__file__).parent / "logs"

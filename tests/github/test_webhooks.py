@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from celery import Celery
+from pydantic import SecretStr
 
 from tests.github.fake_github import FakeGitHub
 from tests.harness.services import free_port
@@ -43,23 +44,23 @@ def test_verify_signature() -> None:
 
 
 @pytest.fixture
-def webhook_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def webhook_url(app: Celery) -> Iterator[str]:
     """The ASGI app under uvicorn on a loopback port, with the test's webhook secret."""
-    from tasks.github.webhooks import app
-    from tasks.settings import get_settings
+    from tasks.github.webhooks import create_app
 
-    monkeypatch.setenv("TASKS_GITHUB__WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("TASKS_GITHUB__WEBHOOK_MAX_BODY_BYTES", str(MAX_BODY_BYTES))
-    get_settings.cache_clear()
+    settings = app.settings.github.model_copy(
+        update={"webhook_secret": SecretStr(SECRET), "webhook_max_body_bytes": MAX_BODY_BYTES}
+    )
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started, timeout_s=10, what="uvicorn started")
     yield f"http://127.0.0.1:{port}/webhook"
     server.should_exit = True
     thread.join(10)
-    get_settings.cache_clear()
 
 
 def deliver(url: str, event: str, payload: Any, delivery: str, signature: str | None = None) -> httpx.Response:

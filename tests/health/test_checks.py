@@ -14,7 +14,7 @@ from tasks.health.checks import check_all, check_redis
 from tasks.health.workers import check_workers, error_rate
 from tasks.infra.status import status_key
 from tasks.redis_client import get_redis
-from tasks.settings import Settings, get_settings
+from tasks.settings import Settings
 from tests.harness.cli import celery
 from tests.harness.clients import client_app
 from tests.harness.services import RedisServer, free_port
@@ -45,10 +45,10 @@ def test_a_dead_result_backend_makes_the_platform_unhealthy() -> None:
     assert report["status"] == "unhealthy"
 
 
-def test_no_worker_answering_is_unhealthy(private_redis: RedisServer) -> None:
+def test_no_worker_answering_is_unhealthy(app: Celery, private_redis: RedisServer) -> None:
     client = client_app(broker_url=private_redis.url)
 
-    result = check_workers(client, get_settings())
+    result = check_workers(client, app.settings)
 
     assert result.status == "unhealthy"
 
@@ -77,7 +77,7 @@ def test_failing_tasks_since_the_last_check_degrade_the_workers(
     app: Celery, start_worker: Callable[..., WorkerProcess]
 ) -> None:
     start_worker(env={"TASKS_WORKER__EXTRA_TASK_MODULES": SAMPLE_TASKS}, queues=["default", "scheduled"])
-    history.record(check_all(app, get_settings()), history.task_totals())
+    history.record(check_all(app, app.settings), history.task_totals())
     before = history.task_totals()
 
     for value in range(3):
@@ -85,7 +85,7 @@ def test_failing_tasks_since_the_last_check_degrade_the_workers(
     app.send_task("testing.work", kwargs={"value": 1}).get(timeout=30)
     wait_for(lambda: history.task_totals()["failed"] >= before["failed"] + 3, what="the failures counted")
 
-    result = check_workers(app, get_settings())
+    result = check_workers(app, app.settings)
     assert result.status == "degraded"
     assert "error rate" in result.message
 
@@ -115,8 +115,8 @@ def test_the_cli_exit_status_follows_the_overall_status(worker: WorkerProcess) -
     assert code == {"healthy": 0, "degraded": 1, "unhealthy": 2}[str(report["status"])]
 
 
-def test_failed_infrastructure_is_restarted_once_per_window(private_redis: RedisServer) -> None:
-    settings = get_settings()
+def test_failed_infrastructure_is_restarted_once_per_window(app: Celery, private_redis: RedisServer) -> None:
+    settings = app.settings
     get_redis().delete(selfheal.restart_key(settings.environment))
     get_redis().set(status_key(settings.environment), json.dumps({"status": "failed", "error_message": "boom"}))
     client = client_app(broker_url=private_redis.url)

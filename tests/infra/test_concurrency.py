@@ -51,8 +51,8 @@ def test_five_concurrent_runs_do_the_work_once(
 def test_lock_of_a_killed_worker_expires_and_the_next_run_completes(
     infra_worker: Callable[..., WorkerProcess], dynamodb: DynamoDBClient, aws_proxy: AwsProxy
 ) -> None:
-    from tasks.infra.health import health_view
     from tasks.infra.lock import holder
+    from tasks.infra.probes import health_view
     from tasks.infra.tasks import ensure_tables
     from tasks.redis_client import get_redis
 

@@ -45,7 +45,7 @@ def test_two_worker_processes_share_a_chroma_server(
     collection: str,
 ) -> None:
     from tasks.upload import search
-    from tasks.upload.health import check_vector_store
+    from tasks.upload.probes import check_vector_store
 
     client = isolated_worker({"TASKS_UPLOAD__CHROMA_URL": chroma.url}, concurrency=2)
     topics = ["volcanoes erupt with molten lava", "penguins huddle on the ice", "violins need rosin on the bow"]
@@ -117,8 +117,8 @@ def test_ingest_needs_no_server_when_embedded(worker: object, folder: Path, coll
 
 
 def test_health_check_reports_a_store_that_is_down(use_chroma: Callable[[str], None]) -> None:
-    from tasks.health.model import run_check
-    from tasks.upload.health import check_vector_store
+    from tasks.core.probe import run_check
+    from tasks.upload.probes import check_vector_store
     from tests.harness.services import free_port
 
     use_chroma(f"http://127.0.0.1:{free_port()}")

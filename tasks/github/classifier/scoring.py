@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from tasks.github.classifier.patterns import RULES, Category, Rule
-from tasks.github.logs import ERROR_MARK, failing_step, normalise
+from tasks.github.job_logs import ERROR_MARK, failing_step, normalise
 
 #: Below this score no rule is trusted: the failure is `unknown`.
 MIN_SCORE = 3.0

@@ -1,4 +1,7 @@
-"""What a health check reports, and how the checks add up."""
+"""What a dependency probe reports, and how probes add up.
+
+In the core so that the domains' probes and the `tasks.health` aggregator above them share it.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 
-from tasks.health.model import CheckResult
+from tasks.core.probe import CheckResult
 from tasks.infra.client import aws_configured, build_client
 from tasks.infra.errors import aws_errors
 from tasks.infra.live import Reader

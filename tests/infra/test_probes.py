@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from tasks.settings import Settings
 from tests.harness.workers import WorkerProcess
 from tests.infra.conftest import aws_env
 
@@ -30,33 +31,30 @@ def record(status: str, **fields: Any) -> dict[str, Any]:
     ],
 )
 def test_record_health(fields: dict[str, Any], expected: str) -> None:
-    from tasks.infra.health import record_health
+    from tasks.infra.probes import record_health
 
     assert record_health(fields)[0] == expected
 
 
 @pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], None]]:
-    """Set variables for this process's settings and boto3, re-reading both."""
-    from tasks.settings import get_settings
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], Settings]:
+    """Set variables for boto3 in this process; the settings read from them."""
 
-    def apply(env: dict[str, str]) -> None:
+    def apply(env: dict[str, str]) -> Settings:
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
+        return Settings()
 
-    yield apply
-    get_settings.cache_clear()
+    return apply
 
 
-def test_not_configured_without_endpoint_or_credentials(settings_env: Callable[[dict[str, str]], None]) -> None:
-    from tasks.infra.health import check_dynamodb
-    from tasks.settings import get_settings
+def test_not_configured_without_endpoint_or_credentials(settings_env: Callable[[dict[str, str]], Settings]) -> None:
+    from tasks.infra.probes import check_dynamodb
 
     env = {k: v for k, v in aws_env("http://unused").items() if not k.startswith("TASKS_AWS__")}
-    settings_env({**env, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+    settings = settings_env({**env, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
 
-    result = check_dynamodb(get_settings())
+    result = check_dynamodb(settings)
 
     assert (result.status, result.message) == (
         "not_configured",
@@ -65,20 +63,19 @@ def test_not_configured_without_endpoint_or_credentials(settings_env: Callable[[
 
 
 def test_check_follows_the_tables_and_the_last_run(
-    settings_env: Callable[[dict[str, str]], None],
+    settings_env: Callable[[dict[str, str]], Settings],
     infra_worker: Callable[..., WorkerProcess],
     moto_url: str,
 ) -> None:
-    from tasks.infra.health import check_dynamodb
+    from tasks.infra.probes import check_dynamodb
     from tasks.infra.tasks import ensure_tables
-    from tasks.settings import get_settings
 
-    settings_env(aws_env(moto_url))
+    settings = settings_env(aws_env(moto_url))
     infra_worker()
 
-    missing = check_dynamodb(get_settings())
+    missing = check_dynamodb(settings)
     ensure_tables.delay(environment="test").get(timeout=60)
-    present = check_dynamodb(get_settings())
+    present = check_dynamodb(settings)
 
     assert missing.status == "unhealthy"
     assert missing.message == "table test-users does not exist; no infrastructure run recorded for test"

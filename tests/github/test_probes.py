@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from pydantic import SecretStr
 
-from tasks.github.health import check_github
+from tasks.github.probes import check_github
 from tasks.settings import GitHubSettings, Settings
 from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.github.logs import failing_step, normalise
+from tasks.github.job_logs import failing_step, normalise
 
 LOG = """\
 2026-11-20T09:14:02.0070000Z ##[group]Run ruff check .

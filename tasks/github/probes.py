@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tasks.core.probe import CheckResult
 from tasks.github.auth import credentials_from
 from tasks.github.client import GitHubClient
 from tasks.github.errors import NotConfigured, RateLimited
-from tasks.health.model import CheckResult
 from tasks.settings import Settings
 
 #: Bound on the probe; /rate_limit itself costs nothing against the limit.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.health.model import CheckResult
+from tasks.core.probe import CheckResult
 from tasks.upload import vector_store
 
 
