@@ -118,7 +118,7 @@ def upload(
     as_json: bool,
 ) -> None:
     """Copy local files into the storage root (or take s3:// URIs) and submit them, as one group."""
-    from tasks.upload import process_document, registry
+    from tasks.upload import process_document, records
     from tasks.upload.pipeline import derive_document_id
 
     root = get_settings().upload.storage_root
@@ -137,7 +137,7 @@ def upload(
             kwargs["source"], sha = stage_file(path, collection, root)
             kwargs["filename"] = path.name
             document_id = kwargs["document_id"] = derive_document_id(collection, sha)
-            registry.register(
+            records.register(
                 document_id, collection=collection, filename=path.name, source=kwargs["source"], task_id=None
             )
         signatures.append(process_document.s(**kwargs))

@@ -12,7 +12,7 @@ from tasks.errors import PermanentError
 from tasks.queues import queue_for
 from tasks.redis_client import get_redis, key
 from tasks.settings import Settings
-from tasks.upload import registry
+from tasks.upload import records
 from tasks.upload.stale import find_stale
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,9 @@ def recover(app: Celery, settings: Settings) -> dict[str, Any]:
         attempts = count_recovery(document_id, settings.upload.recovery_count_ttl_s)
         kwargs = original_kwargs(app, record.get("task_id"))
         if kwargs is not None and attempts <= settings.upload.max_recoveries:
-            registry.update(document_id, status="pending", stage=None, progress=0)
+            records.update(document_id, status="pending", stage=None, progress=0)
             result = app.send_task(TASK_NAME, kwargs=kwargs, queue=queue_for(TASK_NAME).value)
-            registry.update(document_id, task_id=result.id)
+            records.update(document_id, task_id=result.id)
             logger.warning("requeued stale document %s as task %s (recovery %d)", document_id, result.id, attempts)
             requeued.append(document_id)
             continue
@@ -71,7 +71,7 @@ def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | N
         if kwargs is not None
         else f"document {document_id} stayed processing and its original arguments are gone"
     )
-    registry.update(document_id, status="failed", error=why)
+    records.update(document_id, status="failed", error=why)
     deadletter.record(
         task_id=record.get("task_id") or document_id,
         task=TASK_NAME,

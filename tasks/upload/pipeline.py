@@ -12,7 +12,7 @@ from typing import Any
 
 from tasks.errors import PlatformError, RetryableError
 from tasks.settings import get_settings
-from tasks.upload import limits, questions, registry, vector_store
+from tasks.upload import limits, questions, records, vector_store
 from tasks.upload import metadata as doc_metadata
 from tasks.upload.chunking import PAGE_SEPARATOR, Chunk, chunk_pages
 from tasks.upload.embedding import get_embedder
@@ -61,14 +61,14 @@ class Run:
         self.stage_name = name
         if name == "storing":
             self.kept = None
-        registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
+        records.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
     def fail(self, error: BaseException, text: str | None = None) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
         message = f"{type(error).__name__}: {text or error}"
         if self.kept is not None:
-            registry.update(
+            records.update(
                 document_id,
                 status="completed",
                 stage="completed",
@@ -78,10 +78,10 @@ class Run:
             )
             return
         self.register(document_id)
-        registry.update(document_id, status="failed", error=message)
+        records.update(document_id, status="failed", error=message)
 
     def register(self, document_id: str) -> None:
-        registry.register(
+        records.register(
             document_id,
             collection=self.params.collection,
             filename=self.filename(None),
@@ -117,7 +117,7 @@ def ingest(
         if final_attempt or not isinstance(error, RetryableError):
             run.fail(error)
         elif run.document_id is not None:
-            registry.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
+            records.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
         raise
 
 
@@ -126,8 +126,8 @@ def _ingest(run: Run) -> dict[str, Any]:
     with fetch(params.source, expected_size=params.file_size) as fetched:
         filename = run.filename(fetched.name)
         run.document_id = document_id = params.document_id or derive_document_id(params.collection, fetched.sha256)
-        earlier = registry.get_document(document_id)
-        holder = registry.holder_of(params.collection, fetched.sha256)
+        earlier = records.get_document(document_id)
+        holder = records.holder_of(params.collection, fetched.sha256)
         if holder is not None and not params.force:
             redelivered = holder == document_id and earlier is not None and earlier.get("task_id") == run.task_id
             if not redelivered:
@@ -139,7 +139,7 @@ def _ingest(run: Run) -> dict[str, Any]:
         ):
             run.kept = earlier
         run.register(document_id)
-        registry.update(
+        records.update(
             document_id,
             filename=filename,
             content_sha256=fetched.sha256,
@@ -172,7 +172,7 @@ def _ingest(run: Run) -> dict[str, Any]:
     run.stage("storing")
     if params.force and holder is not None and holder != document_id:
         vector_store.delete_chunks(params.collection, embedder.name, holder)
-        registry.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
+        records.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
     base = {"document_id": document_id, "filename": filename, **doc_metadata.chunk_metadata(info)}
     vector_store.write_chunks(
         params.collection,
@@ -189,10 +189,10 @@ def _ingest(run: Run) -> dict[str, Any]:
     previous_sha = (earlier or {}).get("content_sha256")
     if previous_sha and previous_sha != fetched.sha256:
         # The document's earlier content is gone from the store: it is no longer a duplicate target.
-        registry.release_content(params.collection, previous_sha, document_id)
-    registry.claim_content(params.collection, fetched.sha256, document_id)
-    registry.bump_version(params.collection)
-    registry.update(
+        records.release_content(params.collection, previous_sha, document_id)
+    records.claim_content(params.collection, fetched.sha256, document_id)
+    records.bump_version(params.collection)
+    records.update(
         document_id,
         status="completed",
         stage="completed",
@@ -231,12 +231,12 @@ def _joined_length(pages: list[str]) -> int:
 
 
 def _duplicate(run: Run, filename: str, sha256: str, holder: str) -> dict[str, Any]:
-    held = registry.get_document(holder) or {}
+    held = records.get_document(holder) or {}
     document_id = run.document_id
     assert document_id is not None
     if document_id != holder:
         run.register(document_id)
-        registry.update(
+        records.update(
             document_id,
             status="duplicate",
             stage="completed",

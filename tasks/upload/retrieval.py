@@ -9,7 +9,7 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
-from tasks.upload import registry, vector_store
+from tasks.upload import records, vector_store
 from tasks.upload.embedding import get_embedder
 
 #: Reciprocal rank fusion's damping constant (Cormack et al. 2009).
@@ -90,7 +90,7 @@ def vector_ranking(collection: str, query: str, n: int) -> list[vector_store.Hit
 
 def lexical_ranking(collection: str, query: str, n: int) -> list[vector_store.Hit]:
     embedder = get_embedder()
-    index = _lexical_index(collection, embedder.name, registry.collection_version(collection))
+    index = _lexical_index(collection, embedder.name, records.collection_version(collection))
     return index.rank(query, n)
 
 

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from tasks.settings import get_settings
-from tasks.upload import registry
+from tasks.upload import records
 
 
 def find_stale(older_than_s: float | None = None, *, now_ts: float | None = None) -> list[dict[str, Any]]:
@@ -17,8 +17,8 @@ def find_stale(older_than_s: float | None = None, *, now_ts: float | None = None
     limit_s = older_than_s if older_than_s is not None else get_settings().upload.stale_after_s
     cutoff = (now_ts if now_ts is not None else time.time()) - limit_s
     stale = []
-    for document_id, since_ts in registry.processing_since(cutoff):
-        record = registry.get_document(document_id)
+    for document_id, since_ts in records.processing_since(cutoff):
+        record = records.get_document(document_id)
         if record is None or record.get("status") != "processing":
             continue
         stale.append({**record, "processing_since_ts": since_ts})

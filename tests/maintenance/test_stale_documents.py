@@ -11,7 +11,7 @@ from celery import Celery
 from tasks import deadletter
 from tasks.redis_client import get_redis
 from tasks.settings import get_settings
-from tasks.upload import get_document, registry
+from tasks.upload import get_document, records
 from tests.harness.workers import WorkerProcess, wait_for
 
 QUEUES = ["default", "uploads", "scheduled"]
@@ -27,8 +27,8 @@ def ingest(app: Celery, name: str, text: str) -> str:
 
 
 def make_stale(document_id: str) -> None:
-    registry.update(document_id, status="processing", stage="embedding")
-    get_redis().zadd(registry.processing_key(), {document_id: time.time() - 3600})
+    records.update(document_id, status="processing", stage="embedding")
+    get_redis().zadd(records.processing_key(), {document_id: time.time() - 3600})
 
 
 def test_a_stale_document_is_requeued_and_completes(app: Celery, start_worker: Callable[..., WorkerProcess]) -> None:

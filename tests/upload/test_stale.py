@@ -3,16 +3,16 @@ from __future__ import annotations
 import time
 import uuid
 
-from tasks.upload import registry
+from tasks.upload import records
 from tasks.upload.stale import find_stale
 
 
 def test_finds_documents_processing_past_the_limit() -> None:
     old, fresh, done = (f"stale-{uuid.uuid4().hex[:8]}" for _ in range(3))
     for document_id in (old, fresh, done):
-        registry.register(document_id, collection="c", filename="f.txt", source="f.txt", task_id=None)
-        registry.update(document_id, status="processing", stage="parsing", progress=10)
-    registry.update(done, status="completed")
+        records.register(document_id, collection="c", filename="f.txt", source="f.txt", task_id=None)
+        records.update(document_id, status="processing", stage="parsing", progress=10)
+    records.update(done, status="completed")
     now = time.time()
 
     found = find_stale(60, now_ts=now + 120)
@@ -26,8 +26,8 @@ def test_finds_documents_processing_past_the_limit() -> None:
 
 def test_a_document_leaving_processing_is_no_longer_stale() -> None:
     document_id = f"stale-{uuid.uuid4().hex[:8]}"
-    registry.update(document_id, status="processing")
+    records.update(document_id, status="processing")
 
-    registry.update(document_id, status="failed", error="gave up")
+    records.update(document_id, status="failed", error="gave up")
 
     assert document_id not in [record["document_id"] for record in find_stale(0, now_ts=time.time() + 10)]
