@@ -11,7 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from tasks.errors import PlatformError, RetryableError
-from tasks.settings import get_settings
+from tasks.settings import Settings, UploadSettings
 from tasks.upload import limits, questions, records, vector_store
 from tasks.upload import metadata as doc_metadata
 from tasks.upload.chunking import PAGE_SEPARATOR, Chunk, chunk_pages
@@ -95,6 +95,7 @@ class Run:
 
 def ingest(
     params: ProcessDocumentParams,
+    settings: Settings,
     *,
     task_id: str | None,
     progress: Progress,
@@ -104,12 +105,13 @@ def ingest(
 ) -> dict[str, Any]:
     """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`.
 
+    `settings` are the platform's: the upload limits, the S3 client's and the vector store's.
     `stopped_by` are the errors that end a run from outside (a time limit): recorded `failed` too.
     Past `deadline` (`time.monotonic()`), the next stage raises `TimeLimitReached`.
     """
     run = Run(params, task_id, progress, deadline)
     try:
-        return _ingest(run)
+        return _ingest(run, settings)
     except stopped_by as error:
         run.fail(error, f"the time limit was reached while {run.stage_name}")
         raise
@@ -121,9 +123,10 @@ def ingest(
         raise
 
 
-def _ingest(run: Run) -> dict[str, Any]:
-    params = run.params
-    with fetch(params.source, expected_size=params.file_size) as fetched:
+def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
+    params, upload = run.params, settings.upload
+    store = vector_store.Store.from_settings(settings)
+    with fetch(params.source, upload, settings.aws, expected_size=params.file_size) as fetched:
         filename = run.filename(fetched.name)
         run.document_id = document_id = params.document_id or derive_document_id(params.collection, fetched.sha256)
         earlier = records.get_document(document_id)
@@ -147,34 +150,35 @@ def _ingest(run: Run) -> dict[str, Any]:
             collection=params.collection,
         )
         run.stage("parsing")
-        parsed = parse(fetched.file, filename=filename, max_pages=params.page_limit)
+        parsed = parse(fetched.file, filename=filename, max_pages=params.page_limit(upload.max_pages), settings=upload)
     if not any(page.strip() for page in parsed.pages):
         raise EmptyDocument(f"{filename!r} holds no text")
     info = doc_metadata.extract(parsed, filename) if params.extract_metadata else {}
     pages = len(parsed.pages)
 
     run.stage("chunking")
-    _check_estimate(params, parsed.pages)
+    _check_estimate(params, parsed.pages, upload)
     chunks = chunk_pages(
         parsed.pages, strategy=params.chunking_strategy, size=params.chunk_size, overlap=params.chunk_overlap
     )
-    _check_counts(params, parsed.pages, len(chunks))
+    _check_counts(params, parsed.pages, len(chunks), upload)
 
     run.stage("embedding")
     if params.num_questions:
         chunks = [
-            Chunk(c.index, c.text, c.pages, c.headings, questions.generate(c.text, params.num_questions))
+            Chunk(c.index, c.text, c.pages, c.headings, questions.generate(c.text, params.num_questions, upload))
             for c in chunks
         ]
-    embedder = get_embedder()
+    embedder = get_embedder(upload)
     vectors = embedder.embed([chunk.text for chunk in chunks])
 
     run.stage("storing")
     if params.force and holder is not None and holder != document_id:
-        vector_store.delete_chunks(params.collection, embedder.name, holder)
+        vector_store.delete_chunks(store, params.collection, embedder.name, holder)
         records.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
     base = {"document_id": document_id, "filename": filename, **doc_metadata.chunk_metadata(info)}
     vector_store.write_chunks(
+        store,
         params.collection,
         embedder.name,
         [vector_store.chunk_id(document_id, chunk.index) for chunk in chunks],
@@ -183,7 +187,7 @@ def _ingest(run: Run) -> dict[str, Any]:
         [_chunk_metadata(base, chunk) for chunk in chunks],
     )
     # A redelivered or forced run may follow one that wrote more chunks: those are stale.
-    vector_store.delete_chunks(params.collection, embedder.name, document_id, from_index=len(chunks))
+    vector_store.delete_chunks(store, params.collection, embedder.name, document_id, from_index=len(chunks))
 
     run.stage("finalizing")
     previous_sha = (earlier or {}).get("content_sha256")
@@ -208,9 +212,8 @@ def _ingest(run: Run) -> dict[str, Any]:
     return result(document_id, "completed", params.collection, len(chunks), pages, None)
 
 
-def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
+def _check_estimate(params: ProcessDocumentParams, pages: list[str], settings: UploadSettings) -> None:
     """Refuse, before any chunking, a document the arguments would cut into too many chunks or questions."""
-    settings = get_settings().upload
     length = _joined_length(pages)
     estimate = limits.estimate_chunks(length, params.chunk_size, params.chunk_overlap)
     limits.check_chunks(estimate, settings.max_chunks_per_document, length=length, estimated=True)
@@ -218,9 +221,8 @@ def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
         limits.check_questions(params.num_questions, estimate, settings.max_questions_per_document)
 
 
-def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int) -> None:
+def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int, settings: UploadSettings) -> None:
     """The same bounds on the chunks actually cut, before any is embedded or questioned."""
-    settings = get_settings().upload
     limits.check_chunks(count, settings.max_chunks_per_document, length=_joined_length(pages), estimated=False)
     if params.num_questions:
         limits.check_questions(params.num_questions, count, settings.max_questions_per_document)

@@ -1,8 +1,9 @@
-"""Documents stuck in `processing`: requeued a bounded number of times, then failed and dead-lettered."""
+"""Documents stuck in `processing`: found, requeued a bounded number of times, then failed and dead-lettered."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Celery
@@ -13,11 +14,25 @@ from tasks.queues import queue_for
 from tasks.redis_client import get_redis, key
 from tasks.settings import Settings
 from tasks.upload import records
-from tasks.upload.stale import find_stale
 
 logger = logging.getLogger(__name__)
 
 TASK_NAME = "uploads.process_document"
+
+
+def find_stale(older_than_s: float, *, now_ts: float | None = None) -> list[dict[str, Any]]:
+    """Records `processing` for longer than `older_than_s`, oldest first.
+
+    Each record gains `processing_since_ts`, the epoch time it entered `processing`.
+    """
+    cutoff = (now_ts if now_ts is not None else time.time()) - older_than_s
+    stale = []
+    for document_id, since_ts in records.processing_since(cutoff):
+        record = records.get_document(document_id)
+        if record is None or record.get("status") != "processing":
+            continue
+        stale.append({**record, "processing_since_ts": since_ts})
+    return stale
 
 
 def recoveries_key(document_id: str) -> str:
