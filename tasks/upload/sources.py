@@ -158,6 +158,7 @@ def _hash(file: IO[bytes], source: str, limit: int) -> tuple[str, int]:
 
 @lru_cache(maxsize=1)
 def _s3_client(settings: AwsSettings) -> Any:
+    """The process's S3 client, made on first use (and again for other AWS settings)."""
     import boto3
 
     endpoint = settings.s3_endpoint_url or settings.endpoint_url
