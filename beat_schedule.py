@@ -25,8 +25,9 @@ def entries() -> Schedule[Entry]:
     from tasks.github.tasks import monitor_all
     from tasks.health.tasks import check_dependencies
     from tasks.infra.tasks import ensure_tables
-    from tasks.maintenance.tasks import recover_stale_documents, trim_dead_letters
+    from tasks.maintenance.tasks import trim_dead_letters
     from tasks.reports.tasks import daily_summary
+    from tasks.upload.tasks import recover_stale_documents
 
     return Schedule[Entry](
         health_check=Entry(check_dependencies.name, "*/5 * * * *", expires_s=300),

@@ -71,7 +71,8 @@ def docx_bomb() -> None:
         start = time.perf_counter()
         try:
             with bomb.open("rb") as file:
-                parse(file, filename="bomb.docx", max_pages=get_settings().upload.max_pages)
+                upload = get_settings().upload
+                parse(file, filename="bomb.docx", max_pages=upload.max_pages, settings=upload)
         except ArchiveTooLarge as error:
             print(
                 f"docx bomb, {bomb.stat().st_size} bytes -> 600 MiB: refused in "

@@ -109,24 +109,26 @@ def main() -> None:
 
 
 def run(docs: Path) -> None:
+    from tasks.settings import get_settings
     from tasks.upload import search
     from tasks.upload.params import ProcessDocumentParams
     from tasks.upload.pipeline import ingest
 
+    settings = get_settings()
     docs.mkdir()
     chunks = 0
     for package in PACKAGES:
         path = docs / f"{package}.md"
         path.write_text(readme(package))
         params = ProcessDocumentParams(source=str(path), collection=COLLECTION, chunk_size=500, chunk_overlap=50)
-        chunks += ingest(params, task_id=None, progress=lambda *_: None)["chunk_count"]
+        chunks += ingest(params, settings, task_id=None, progress=lambda *_: None)["chunk_count"]
     labelled = {"questions": QUESTIONS, "identifiers": IDENTIFIER_QUESTIONS, "all": QUESTIONS + IDENTIFIER_QUESTIONS}
     for phrase in {phrase for _, phrase in labelled["all"]}:
         assert any(squash(phrase) in squash(readme(package)) for package in PACKAGES), phrase
     print(f"corpus: {len(PACKAGES)} package READMEs, {chunks} chunks; {len(labelled['all'])} labelled questions")
     for mode in ("vector", "lexical", "hybrid"):
         found = {
-            question: recalled(search(COLLECTION, question, K, mode=mode), phrase)
+            question: recalled(search(settings, COLLECTION, question, K, mode=mode), phrase)
             for question, phrase in labelled["all"]
         }
         figures = []

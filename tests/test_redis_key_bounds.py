@@ -41,10 +41,10 @@ def one_day(day: int, run: str) -> None:
     """Hosts come, work and go; hostile task names are refused; jobs dead-letter; documents recover."""
     from tasks import deadletter
     from tasks.hooks.metrics import MetricsHook
-    from tasks.maintenance.stale_documents import count_recovery
     from tasks.metrics import recorder
     from tasks.metrics.buffer import get_buffer
     from tasks.settings import MetricsSettings, WorkerSettings, get_settings
+    from tasks.upload.recovery import count_recovery
     from tasks.worker_liveness import heartbeat
 
     liveness = WorkerSettings(heartbeat_s=1, dead_after_s=2)

@@ -15,7 +15,6 @@ from celery import group
 from celery.bin.base import CeleryCommand
 
 from tasks.cli.output import emit_json
-from tasks.settings import get_settings
 
 #: Seconds between progress polls while `--wait`ing.
 POLL_S = 0.25
@@ -55,7 +54,7 @@ def search(ctx: click.Context, collection: str, query: str, k: int, as_json: boo
     """Hybrid (vector + BM25) search of COLLECTION for QUERY."""
     from tasks.upload import search as run_search
 
-    hits = run_search(collection, query, k)
+    hits = run_search(ctx.obj.app.settings, collection, query, k)
     if as_json:
         emit_json(hits)
         return
@@ -118,10 +117,10 @@ def upload(
     as_json: bool,
 ) -> None:
     """Copy local files into the storage root (or take s3:// URIs) and submit them, as one group."""
-    from tasks.upload import process_document, registry
+    from tasks.upload import process_document, records
     from tasks.upload.pipeline import derive_document_id
 
-    root = get_settings().upload.storage_root
+    root = ctx.obj.app.settings.upload.storage_root
     signatures, labels, ids = [], [], []
     for raw in paths:
         kwargs: dict[str, Any] = {"collection": collection, "force": force}
@@ -137,7 +136,7 @@ def upload(
             kwargs["source"], sha = stage_file(path, collection, root)
             kwargs["filename"] = path.name
             document_id = kwargs["document_id"] = derive_document_id(collection, sha)
-            registry.register(
+            records.register(
                 document_id, collection=collection, filename=path.name, source=kwargs["source"], task_id=None
             )
         signatures.append(process_document.s(**kwargs))

@@ -50,7 +50,7 @@ def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
         "broker": lambda: check_broker(app),
         "result_backend": lambda: check_result_backend(app, settings),
         "dynamodb": lambda: check_dynamodb(settings),
-        "vector_store": check_vector_store,
+        "vector_store": lambda: check_vector_store(settings),
         "github": lambda: check_github(settings),
         "workers": lambda: check_workers(app, settings),
     }

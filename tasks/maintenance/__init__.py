@@ -1,1 +1,1 @@
-"""Housekeeping run by beat: stale documents and the dead-letter store's retention."""
+"""Housekeeping run by beat: the dead-letter store's retention."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tasks.upload.registry import get_document
+from tasks.upload.records import get_document
 
 if TYPE_CHECKING:
     from tasks.upload.retrieval import search

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationInfo, model_validator
 
-from tasks.settings import get_settings
+from tasks.settings import settings_in
 from tasks.upload.limits import min_step
 
 #: Collection names users may choose.
@@ -32,7 +32,7 @@ class ProcessDocumentParams(BaseModel):
     force: bool = False
 
     @model_validator(mode="after")
-    def _check_combination(self) -> ProcessDocumentParams:
+    def _check_combination(self, info: ValidationInfo) -> ProcessDocumentParams:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be less than chunk_size ({self.chunk_size})")
         if self.chunk_size - self.chunk_overlap < min_step(self.chunk_size):
@@ -40,12 +40,10 @@ class ProcessDocumentParams(BaseModel):
                 f"chunk_overlap ({self.chunk_overlap}) leaves a step of {self.chunk_size - self.chunk_overlap}; "
                 f"chunk_size - chunk_overlap must be at least {min_step(self.chunk_size)} (a tenth of chunk_size)"
             )
-        if self.num_questions > 0 and get_settings().upload.chat_url is None:
+        if self.num_questions > 0 and settings_in(info).upload.chat_url is None:
             raise ValueError("num_questions needs a chat endpoint: TASKS_UPLOAD__CHAT_URL is not set")
         return self
 
-    @property
-    def page_limit(self) -> int:
-        """`max_pages`, never above the platform's hard limit."""
-        hard = get_settings().upload.max_pages
+    def page_limit(self, hard: int) -> int:
+        """`max_pages`, never above the platform's hard limit (`TASKS_UPLOAD__MAX_PAGES`)."""
         return min(self.max_pages, hard) if self.max_pages is not None else hard

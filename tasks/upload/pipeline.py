@@ -11,8 +11,8 @@ from pathlib import PurePath
 from typing import Any
 
 from tasks.errors import PlatformError, RetryableError
-from tasks.settings import get_settings
-from tasks.upload import limits, questions, registry, vector_store
+from tasks.settings import Settings, UploadSettings
+from tasks.upload import limits, questions, records, vector_store
 from tasks.upload import metadata as doc_metadata
 from tasks.upload.chunking import PAGE_SEPARATOR, Chunk, chunk_pages
 from tasks.upload.embedding import get_embedder
@@ -61,14 +61,14 @@ class Run:
         self.stage_name = name
         if name == "storing":
             self.kept = None
-        registry.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
+        records.update(self.document_id, status="processing", stage=name, progress=STAGES[name], error=None)
         self.progress(self.document_id, name, STAGES[name])
 
     def fail(self, error: BaseException, text: str | None = None) -> None:
         document_id = self.document_id or fallback_document_id(self.task_id)
         message = f"{type(error).__name__}: {text or error}"
         if self.kept is not None:
-            registry.update(
+            records.update(
                 document_id,
                 status="completed",
                 stage="completed",
@@ -78,10 +78,10 @@ class Run:
             )
             return
         self.register(document_id)
-        registry.update(document_id, status="failed", error=message)
+        records.update(document_id, status="failed", error=message)
 
     def register(self, document_id: str) -> None:
-        registry.register(
+        records.register(
             document_id,
             collection=self.params.collection,
             filename=self.filename(None),
@@ -95,6 +95,7 @@ class Run:
 
 def ingest(
     params: ProcessDocumentParams,
+    settings: Settings,
     *,
     task_id: str | None,
     progress: Progress,
@@ -104,12 +105,13 @@ def ingest(
 ) -> dict[str, Any]:
     """Ingest one document; a permanent error, or a retryable one on the last attempt, is recorded `failed`.
 
+    `settings` are the platform's: the upload limits, the S3 client's and the vector store's.
     `stopped_by` are the errors that end a run from outside (a time limit): recorded `failed` too.
     Past `deadline` (`time.monotonic()`), the next stage raises `TimeLimitReached`.
     """
     run = Run(params, task_id, progress, deadline)
     try:
-        return _ingest(run)
+        return _ingest(run, settings)
     except stopped_by as error:
         run.fail(error, f"the time limit was reached while {run.stage_name}")
         raise
@@ -117,17 +119,18 @@ def ingest(
         if final_attempt or not isinstance(error, RetryableError):
             run.fail(error)
         elif run.document_id is not None:
-            registry.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
+            records.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
         raise
 
 
-def _ingest(run: Run) -> dict[str, Any]:
-    params = run.params
-    with fetch(params.source, expected_size=params.file_size) as fetched:
+def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
+    params, upload = run.params, settings.upload
+    store = vector_store.Store.from_settings(settings)
+    with fetch(params.source, upload, settings.aws, expected_size=params.file_size) as fetched:
         filename = run.filename(fetched.name)
         run.document_id = document_id = params.document_id or derive_document_id(params.collection, fetched.sha256)
-        earlier = registry.get_document(document_id)
-        holder = registry.holder_of(params.collection, fetched.sha256)
+        earlier = records.get_document(document_id)
+        holder = records.holder_of(params.collection, fetched.sha256)
         if holder is not None and not params.force:
             redelivered = holder == document_id and earlier is not None and earlier.get("task_id") == run.task_id
             if not redelivered:
@@ -139,7 +142,7 @@ def _ingest(run: Run) -> dict[str, Any]:
         ):
             run.kept = earlier
         run.register(document_id)
-        registry.update(
+        records.update(
             document_id,
             filename=filename,
             content_sha256=fetched.sha256,
@@ -147,34 +150,35 @@ def _ingest(run: Run) -> dict[str, Any]:
             collection=params.collection,
         )
         run.stage("parsing")
-        parsed = parse(fetched.file, filename=filename, max_pages=params.page_limit)
+        parsed = parse(fetched.file, filename=filename, max_pages=params.page_limit(upload.max_pages), settings=upload)
     if not any(page.strip() for page in parsed.pages):
         raise EmptyDocument(f"{filename!r} holds no text")
     info = doc_metadata.extract(parsed, filename) if params.extract_metadata else {}
     pages = len(parsed.pages)
 
     run.stage("chunking")
-    _check_estimate(params, parsed.pages)
+    _check_estimate(params, parsed.pages, upload)
     chunks = chunk_pages(
         parsed.pages, strategy=params.chunking_strategy, size=params.chunk_size, overlap=params.chunk_overlap
     )
-    _check_counts(params, parsed.pages, len(chunks))
+    _check_counts(params, parsed.pages, len(chunks), upload)
 
     run.stage("embedding")
     if params.num_questions:
         chunks = [
-            Chunk(c.index, c.text, c.pages, c.headings, questions.generate(c.text, params.num_questions))
+            Chunk(c.index, c.text, c.pages, c.headings, questions.generate(c.text, params.num_questions, upload))
             for c in chunks
         ]
-    embedder = get_embedder()
+    embedder = get_embedder(upload)
     vectors = embedder.embed([chunk.text for chunk in chunks])
 
     run.stage("storing")
     if params.force and holder is not None and holder != document_id:
-        vector_store.delete_chunks(params.collection, embedder.name, holder)
-        registry.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
+        vector_store.delete_chunks(store, params.collection, embedder.name, holder)
+        records.update(holder, status="duplicate", duplicate_of=document_id, chunk_count=0)
     base = {"document_id": document_id, "filename": filename, **doc_metadata.chunk_metadata(info)}
     vector_store.write_chunks(
+        store,
         params.collection,
         embedder.name,
         [vector_store.chunk_id(document_id, chunk.index) for chunk in chunks],
@@ -183,16 +187,16 @@ def _ingest(run: Run) -> dict[str, Any]:
         [_chunk_metadata(base, chunk) for chunk in chunks],
     )
     # A redelivered or forced run may follow one that wrote more chunks: those are stale.
-    vector_store.delete_chunks(params.collection, embedder.name, document_id, from_index=len(chunks))
+    vector_store.delete_chunks(store, params.collection, embedder.name, document_id, from_index=len(chunks))
 
     run.stage("finalizing")
     previous_sha = (earlier or {}).get("content_sha256")
     if previous_sha and previous_sha != fetched.sha256:
         # The document's earlier content is gone from the store: it is no longer a duplicate target.
-        registry.release_content(params.collection, previous_sha, document_id)
-    registry.claim_content(params.collection, fetched.sha256, document_id)
-    registry.bump_version(params.collection)
-    registry.update(
+        records.release_content(params.collection, previous_sha, document_id)
+    records.claim_content(params.collection, fetched.sha256, document_id)
+    records.bump_version(params.collection)
+    records.update(
         document_id,
         status="completed",
         stage="completed",
@@ -208,9 +212,8 @@ def _ingest(run: Run) -> dict[str, Any]:
     return result(document_id, "completed", params.collection, len(chunks), pages, None)
 
 
-def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
+def _check_estimate(params: ProcessDocumentParams, pages: list[str], settings: UploadSettings) -> None:
     """Refuse, before any chunking, a document the arguments would cut into too many chunks or questions."""
-    settings = get_settings().upload
     length = _joined_length(pages)
     estimate = limits.estimate_chunks(length, params.chunk_size, params.chunk_overlap)
     limits.check_chunks(estimate, settings.max_chunks_per_document, length=length, estimated=True)
@@ -218,9 +221,8 @@ def _check_estimate(params: ProcessDocumentParams, pages: list[str]) -> None:
         limits.check_questions(params.num_questions, estimate, settings.max_questions_per_document)
 
 
-def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int) -> None:
+def _check_counts(params: ProcessDocumentParams, pages: list[str], count: int, settings: UploadSettings) -> None:
     """The same bounds on the chunks actually cut, before any is embedded or questioned."""
-    settings = get_settings().upload
     limits.check_chunks(count, settings.max_chunks_per_document, length=_joined_length(pages), estimated=False)
     if params.num_questions:
         limits.check_questions(params.num_questions, count, settings.max_questions_per_document)
@@ -231,12 +233,12 @@ def _joined_length(pages: list[str]) -> int:
 
 
 def _duplicate(run: Run, filename: str, sha256: str, holder: str) -> dict[str, Any]:
-    held = registry.get_document(holder) or {}
+    held = records.get_document(holder) or {}
     document_id = run.document_id
     assert document_id is not None
     if document_id != holder:
         run.register(document_id)
-        registry.update(
+        records.update(
             document_id,
             status="duplicate",
             stage="completed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.settings import get_settings
+from tasks.settings import UploadSettings
 from tasks.upload.embedding.openai import endpoint, post_json
 from tasks.upload.errors import ChatUnavailable
 
@@ -23,8 +23,7 @@ def parse_questions(reply: str, count: int) -> list[str]:
     return [line for line in lines if line][:count]
 
 
-def generate(text: str, count: int) -> list[str]:
-    settings = get_settings().upload
+def generate(text: str, count: int, settings: UploadSettings) -> list[str]:
     if settings.chat_url is None:
         raise ChatUnavailable("TASKS_UPLOAD__CHAT_URL is not set")
     key = settings.chat_api_key.get_secret_value() if settings.chat_api_key else None

@@ -9,7 +9,8 @@ from typing import Any
 
 from rank_bm25 import BM25Okapi
 
-from tasks.upload import registry, vector_store
+from tasks.settings import Settings
+from tasks.upload import records, vector_store
 from tasks.upload.embedding import get_embedder
 
 #: Reciprocal rank fusion's damping constant (Cormack et al. 2009).
@@ -65,9 +66,9 @@ class LexicalIndex:
 
 
 @lru_cache(maxsize=8)
-def _lexical_index(collection: str, embedder: str, version: int) -> LexicalIndex:
+def _lexical_index(store: vector_store.Store, collection: str, embedder: str, version: int) -> LexicalIndex:
     """Rebuilt only when the collection's version (bumped by every write) changes."""
-    chunks = vector_store.all_chunks(collection, embedder)
+    chunks = vector_store.all_chunks(store, collection, embedder)
     corpus = [tokenize(chunk.text) for chunk in chunks]
     return LexicalIndex(chunks, BM25Okapi(corpus) if chunks else None)
 
@@ -83,24 +84,31 @@ def fuse(rankings: list[list[vector_store.Hit]], k: int) -> list[tuple[vector_st
     return [(hits[id_], scores[id_]) for id_ in best]
 
 
-def vector_ranking(collection: str, query: str, n: int) -> list[vector_store.Hit]:
-    embedder = get_embedder()
-    return vector_store.query(collection, embedder.name, embedder.embed([query])[0], n)
+def vector_ranking(settings: Settings, collection: str, query: str, n: int) -> list[vector_store.Hit]:
+    embedder = get_embedder(settings.upload)
+    store = vector_store.Store.from_settings(settings)
+    return vector_store.query(store, collection, embedder.name, embedder.embed([query])[0], n)
 
 
-def lexical_ranking(collection: str, query: str, n: int) -> list[vector_store.Hit]:
-    embedder = get_embedder()
-    index = _lexical_index(collection, embedder.name, registry.collection_version(collection))
+def lexical_ranking(settings: Settings, collection: str, query: str, n: int) -> list[vector_store.Hit]:
+    embedder = get_embedder(settings.upload)
+    store = vector_store.Store.from_settings(settings)
+    index = _lexical_index(store, collection, embedder.name, records.collection_version(collection))
     return index.rank(query, n)
 
 
-def search(collection: str, query: str, k: int = 5, *, mode: str = "hybrid") -> list[dict[str, Any]]:
-    """The `k` best chunks for `query`: `hybrid` (default), `vector` or `lexical` ranking."""
+def search(
+    settings: Settings, collection: str, query: str, k: int = 5, *, mode: str = "hybrid"
+) -> list[dict[str, Any]]:
+    """The `k` best chunks for `query`: `hybrid` (default), `vector` or `lexical` ranking.
+
+    `settings` choose the embedder and the vector store.
+    """
     rankings = []
     if mode in ("hybrid", "vector"):
-        rankings.append(vector_ranking(collection, query, max(CANDIDATES, k)))
+        rankings.append(vector_ranking(settings, collection, query, max(CANDIDATES, k)))
     if mode in ("hybrid", "lexical"):
-        rankings.append(lexical_ranking(collection, query, max(CANDIDATES, k)))
+        rankings.append(lexical_ranking(settings, collection, query, max(CANDIDATES, k)))
     if not rankings:
         raise ValueError(f"mode must be hybrid, vector or lexical, not {mode!r}")
     return [

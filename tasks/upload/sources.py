@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
-from tasks.settings import get_settings
+from tasks.settings import AwsSettings, UploadSettings
 from tasks.upload.errors import (
     FileTooLarge,
     SizeMismatch,
@@ -124,9 +124,10 @@ def check_size(source: str, size: int, expected: int | None, limit: int) -> None
 
 
 @contextmanager
-def fetch(source: str, *, expected_size: int | None = None) -> Iterator[Fetched]:
-    """Open `source` after its checks; the bytes are streamed once to hash them."""
-    settings = get_settings().upload
+def fetch(
+    source: str, settings: UploadSettings, aws: AwsSettings, *, expected_size: int | None = None
+) -> Iterator[Fetched]:
+    """Open `source` after its checks; the bytes are streamed once to hash them (S3 is reached with `aws`)."""
     resolved = resolve(source, settings.storage_root, s3_buckets=settings.s3_buckets)
     limit = settings.max_file_bytes
     if isinstance(resolved, LocalSource):
@@ -137,7 +138,7 @@ def fetch(source: str, *, expected_size: int | None = None) -> Iterator[Fetched]
             yield Fetched(file, size, digest, resolved.name)
         return
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        _download(resolved, source, expected_size, limit, spool)
+        _download(_s3_client(aws), resolved, source, expected_size, limit, spool)
         digest, size = _hash(spool, source, limit)
         check_size(source, size, expected_size, limit)
         yield Fetched(spool, size, digest, resolved.name)
@@ -156,18 +157,17 @@ def _hash(file: IO[bytes], source: str, limit: int) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _s3_client() -> Any:
+def _s3_client(settings: AwsSettings) -> Any:
+    """The process's S3 client, made on first use (and again for other AWS settings)."""
     import boto3
 
-    settings = get_settings().aws
     endpoint = settings.s3_endpoint_url or settings.endpoint_url
     return boto3.client("s3", region_name=settings.region, endpoint_url=str(endpoint) if endpoint else None)
 
 
-def _download(source: S3Source, text: str, expected_size: int | None, limit: int, into: IO[bytes]) -> None:
+def _download(client: Any, source: S3Source, text: str, expected_size: int | None, limit: int, into: IO[bytes]) -> None:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    client = _s3_client()
     try:
         head = client.head_object(Bucket=source.bucket, Key=source.key)
         check_size(text, int(head["ContentLength"]), expected_size, limit)

@@ -1,4 +1,5 @@
-"""`uploads.process_document`: a thin task over tasks.upload.pipeline, and the worker's embedder check."""
+"""The upload tasks: `uploads.process_document` (a thin task over tasks.upload.pipeline),
+`maintenance.recover_stale_documents`, and the worker's embedder check."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import time
 from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
-from celery import signals
+from celery import current_app, signals
 
-from tasks.core.task import PlatformTask, platform_task
+from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.queues import Queue
-from tasks.settings import get_settings
 from tasks.upload.embedding import check_available, warm_up_in_background
 from tasks.upload.errors import EmbedderMissing, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.pipeline import ingest
+from tasks.upload.recovery import recover
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[
     try:
         return ingest(
             params,
+            task.settings,
             task_id=task.request.id,
             progress=progress,
             final_attempt=task.budget_spent,
@@ -40,6 +42,13 @@ def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[
     except (SoftTimeLimitExceeded, TimeLimitReached):
         # Never retried: the same document would only hit the same limit again.
         raise SoftTimeLimitExceeded(f"{task.name} ran past its soft time limit ({soft_s:g} s)") from None
+
+
+# Named `maintenance.` for its queue (`scheduled`, routed by name) and its schedule entry.
+@platform_task(name="maintenance.recover_stale_documents", bind=True)
+def recover_stale_documents(task: PlatformTask, _: NoParams) -> dict[str, Any]:
+    """Requeue documents stuck in `processing`, or fail them after too many recoveries."""
+    return recover(task.app, task.settings)
 
 
 def _soft_limit_s(task: PlatformTask) -> float | None:
@@ -64,9 +73,8 @@ def _check_embedder(sender: Any = None, **_: Any) -> None:
     """A worker serving uploads refuses to start when its embedder cannot work (never a silent switch)."""
     if sender is None or not _consumes_uploads(sender):
         return
-    settings = get_settings().upload
     try:
-        check_available(settings)
+        check_available(sender.app.settings.upload)
     except EmbedderMissing as error:
         logger.critical("cannot start: %s", error)
         # SystemExit passes through Celery's signal dispatch, which swallows ordinary exceptions.
@@ -81,7 +89,7 @@ def _load_embedder(**_: Any) -> None:
     process has to report ready; done before the report, every recycled process was
     killed and the worker stalled. A process that serves no uploads never needs it.
     """
-    from tasks.application import app
-
-    if get_settings().upload.embedder == "sentence-transformers" and _app_consumes_uploads(app):
-        warm_up_in_background()
+    # The signal names no sender; in a pool process the current app is the worker's.
+    settings = current_app.settings.upload
+    if settings.embedder == "sentence-transformers" and _app_consumes_uploads(current_app):
+        warm_up_in_background(settings)

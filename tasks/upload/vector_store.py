@@ -14,15 +14,15 @@ import fcntl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import AnyHttpUrl
 
 from tasks.errors import PermanentError
 from tasks.redaction import redact_url
-from tasks.settings import get_settings
+from tasks.settings import Settings
 from tasks.upload.errors import VectorStoreUnavailable
 
 #: Chunks written per request, so one large document does not make one huge call.
@@ -46,33 +46,49 @@ def chunk_id(document_id: str, index: int) -> str:
     return f"{document_id}:{index:06d}"
 
 
-def embedded_path() -> Path:
-    return get_settings().data_dir / "chroma"
+@dataclass(frozen=True)
+class Store:
+    """Where the chunks are: the Chroma server at `url`, or (no `url`) the embedded store at `path`."""
+
+    url: AnyHttpUrl | None
+    path: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.upload.chroma_url, settings.data_dir / "chroma")
 
 
-@lru_cache(maxsize=1)
-def _server_client() -> Any:
+#: The process's Chroma server client and the URL it talks to.
+_server: tuple[AnyHttpUrl, Any] | None = None
+
+
+def _server_client(url: AnyHttpUrl) -> Any:
+    """The process's client of the server at `url`, made on first use (and again for another URL)."""
+    global _server
+    if _server is not None and _server[0] == url:
+        return _server[1]
+    reset_server_client()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    url = get_settings().upload.chroma_url
-    assert url is not None
-    return chromadb.HttpClient(
+    client = chromadb.HttpClient(
         host=url.host or "localhost",
         port=url.port or (443 if url.scheme == "https" else 8000),
         ssl=url.scheme == "https",
         settings=ChromaSettings(anonymized_telemetry=False),
     )
+    _server = (url, client)
+    return client
 
 
 @contextmanager
-def _client() -> Iterator[Any]:
+def _client(store: Store) -> Iterator[Any]:
     """A client valid for one operation; connection failures become VectorStoreUnavailable."""
     try:
-        if get_settings().upload.chroma_url is not None:
-            yield _server_client()
+        if store.url is not None:
+            yield _server_client(store.url)
             return
-        with _embedded() as client:
+        with _embedded(store.path) as client:
             yield client
     except (httpx.TransportError, ConnectionError) as error:
         reset_server_client()
@@ -85,11 +101,10 @@ def _client() -> Iterator[Any]:
 
 
 @contextmanager
-def _embedded() -> Iterator[Any]:
+def _embedded(path: Path) -> Iterator[Any]:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    path = embedded_path()
     path.mkdir(parents=True, exist_ok=True)
     with (path.parent / "chroma.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -107,8 +122,9 @@ def _embedded() -> Iterator[Any]:
 
 def reset_server_client() -> None:
     """Close and forget the process's Chroma server client (after a failure, or a settings change)."""
-    if _server_client.cache_info().currsize:
-        client = _server_client()
+    global _server
+    if _server is not None:
+        client = _server[1]
         client.close()
         # chromadb 1.5's close() releases the System but leaves the HTTP sessions (the client's
         # and its admin client's) with their sockets open.
@@ -116,7 +132,7 @@ def reset_server_client() -> None:
             session = getattr(getattr(owner, "_server", None), "_session", None)
             if session is not None:
                 session.close()
-    _server_client.cache_clear()
+    _server = None
 
 
 def _collection(client: Any, collection: str, embedder: str, create: bool) -> Any:
@@ -139,6 +155,7 @@ def _collection(client: Any, collection: str, embedder: str, create: bool) -> An
 
 
 def write_chunks(
+    store: Store,
     collection: str,
     embedder: str,
     ids: Sequence[str],
@@ -147,7 +164,7 @@ def write_chunks(
     metadatas: Sequence[dict[str, Any]],
 ) -> None:
     """Upsert by id: writing the same chunk twice leaves one copy."""
-    with _client() as client:
+    with _client(store) as client:
         target = _collection(client, collection, embedder, create=True)
         for start in range(0, len(ids), WRITE_BATCH):
             end = start + WRITE_BATCH
@@ -159,9 +176,9 @@ def write_chunks(
             )
 
 
-def delete_chunks(collection: str, embedder: str, document_id: str, *, from_index: int = 0) -> None:
+def delete_chunks(store: Store, collection: str, embedder: str, document_id: str, *, from_index: int = 0) -> None:
     """Remove the document's chunks whose index is `from_index` or more."""
-    with _client() as client:
+    with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None:
             return
@@ -171,16 +188,16 @@ def delete_chunks(collection: str, embedder: str, document_id: str, *, from_inde
         target.delete(where=where)
 
 
-def document_chunk_ids(collection: str, embedder: str, document_id: str) -> list[str]:
-    with _client() as client:
+def document_chunk_ids(store: Store, collection: str, embedder: str, document_id: str) -> list[str]:
+    with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None:
             return []
         return sorted(target.get(where={"document_id": document_id}, include=[])["ids"])
 
 
-def query(collection: str, embedder: str, vector: Sequence[float], k: int) -> list[Hit]:
-    with _client() as client:
+def query(store: Store, collection: str, embedder: str, vector: Sequence[float], k: int) -> list[Hit]:
+    with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None or target.count() == 0:
             return []
@@ -197,9 +214,9 @@ def query(collection: str, embedder: str, vector: Sequence[float], k: int) -> li
     ]
 
 
-def all_chunks(collection: str, embedder: str) -> list[Hit]:
+def all_chunks(store: Store, collection: str, embedder: str) -> list[Hit]:
     """Every chunk of the collection (for the lexical index), distance 0."""
-    with _client() as client:
+    with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None:
             return []
@@ -210,9 +227,8 @@ def all_chunks(collection: str, embedder: str) -> list[Hit]:
     ]
 
 
-def ping() -> str:
+def ping(store: Store) -> str:
     """A short description of the store when it answers; raises when it does not."""
-    with _client() as client:
+    with _client(store) as client:
         client.heartbeat()
-        url = get_settings().upload.chroma_url
-        return f"server {redact_url(str(url))}" if url else "embedded"
+        return f"server {redact_url(str(store.url))}" if store.url else "embedded"

@@ -89,7 +89,7 @@ def runs(task_ids: list[str]) -> dict[str, int]:
 def records(load: Load) -> dict[str, dict[str, Any]]:
     """The document record of every upload (by task id), empty when there is none."""
     from tasks.redis_client import get_redis
-    from tasks.upload.registry import record_key
+    from tasks.upload.records import record_key
 
     pipe = get_redis().pipeline(transaction=False)
     for document_id in load.uploads.values():

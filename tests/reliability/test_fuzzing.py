@@ -145,7 +145,7 @@ def problem(item: Sent) -> str | None:
 
 def processing_documents() -> set[str]:
     from tasks.redis_client import get_redis
-    from tasks.upload.registry import get_document, processing_key, record_key
+    from tasks.upload.records import get_document, processing_key, record_key
 
     client = get_redis()
     indexed = {str(name) for name in client.zrange(processing_key(), 0, -1)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from celery import Celery
@@ -12,12 +13,21 @@ from celery import Celery
 from tests.harness.loopback import moto_server
 from tests.harness.workers import WorkerProcess
 
+if TYPE_CHECKING:
+    from tasks.settings import Settings
+
 
 @pytest.fixture
-def storage_root() -> Path:
+def settings() -> Settings:
+    """The settings of this test process: the session's environment, as the platform app reads them."""
     from tasks.settings import get_settings
 
-    root = get_settings().upload.storage_root
+    return get_settings()
+
+
+@pytest.fixture
+def storage_root(settings: Settings) -> Path:
+    root = settings.upload.storage_root
     root.mkdir(parents=True, exist_ok=True)
     return root
 

@@ -42,7 +42,10 @@ def dead_letter(task_id: str, timeout_s: float = 20) -> dict[str, Any]:
 
 
 def chunk_ids(collection: str, document_id: str) -> list[str]:
+    from tasks.settings import get_settings
     from tasks.upload import vector_store
     from tasks.upload.embedding import get_embedder
 
-    return vector_store.document_chunk_ids(collection, get_embedder().name, document_id)
+    settings = get_settings()
+    store = vector_store.Store.from_settings(settings)
+    return vector_store.document_chunk_ids(store, collection, get_embedder(settings.upload).name, document_id)

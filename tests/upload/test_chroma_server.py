@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from celery import Celery
@@ -11,6 +12,9 @@ from celery import Celery
 from tests.harness.workers import wait_for
 from tests.upload.chroma_server import ChromaServer
 from tests.upload.helpers import INGEST_TIMEOUT_S, dead_letter, ingest, submit
+
+if TYPE_CHECKING:
+    from tasks.settings import Settings
 
 
 @pytest.fixture
@@ -21,25 +25,25 @@ def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
 
 
 @pytest.fixture
-def use_chroma(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Point this test process at a Chroma server too."""
-    from tasks.settings import get_settings
+def use_chroma(settings: Settings) -> Iterator[Callable[[str], Settings]]:
+    """Factory: this test process's settings pointed at a Chroma server too."""
+    from pydantic import AnyHttpUrl
+
     from tasks.upload import vector_store
 
-    def use(url: str) -> None:
-        monkeypatch.setenv("TASKS_UPLOAD__CHROMA_URL", url)
-        get_settings.cache_clear()
+    def use(url: str) -> Settings:
         vector_store.reset_server_client()
+        return settings.model_copy(
+            update={"upload": settings.upload.model_copy(update={"chroma_url": AnyHttpUrl(url)})}
+        )
 
     yield use
-    monkeypatch.undo()
-    get_settings.cache_clear()
     vector_store.reset_server_client()
 
 
 def test_two_worker_processes_share_a_chroma_server(
     chroma: ChromaServer,
-    use_chroma: Callable[[str], None],
+    use_chroma: Callable[[str], Settings],
     isolated_worker: Callable[..., Celery],
     folder: Path,
     collection: str,
@@ -53,13 +57,13 @@ def test_two_worker_processes_share_a_chroma_server(
         (folder / f"{number}.txt").write_text(f"Document {number}. In this note, {topic}. " * 5)
     pending = [submit(client, source=str(folder / f"{n}.txt"), collection=collection) for n in range(len(topics))]
     results = [result.get(timeout=INGEST_TIMEOUT_S) for result in pending]
-    use_chroma(chroma.url)
+    settings = use_chroma(chroma.url)
 
     for result, topic in zip(results, topics, strict=True):
-        hits = search(collection, topic, k=1)
+        hits = search(settings, collection, topic, k=1)
         assert hits[0]["document_id"] == result["document_id"]
-    assert check_vector_store().status == "healthy"
-    assert chroma.url in check_vector_store().message
+    assert check_vector_store(settings).status == "healthy"
+    assert chroma.url in check_vector_store(settings).message
 
 
 def test_store_down_is_retried_until_it_is_back(
@@ -116,14 +120,14 @@ def test_ingest_needs_no_server_when_embedded(worker: object, folder: Path, coll
     assert ingest(source=str(folder / "doc.txt"), collection=collection)["status"] == "completed"
 
 
-def test_health_check_reports_a_store_that_is_down(use_chroma: Callable[[str], None]) -> None:
+def test_health_check_reports_a_store_that_is_down(use_chroma: Callable[[str], Settings]) -> None:
     from tasks.core.probe import run_check
     from tasks.upload.probes import check_vector_store
     from tests.harness.services import free_port
 
-    use_chroma(f"http://127.0.0.1:{free_port()}")
+    settings = use_chroma(f"http://127.0.0.1:{free_port()}")
 
-    result = run_check(check_vector_store)
+    result = run_check(lambda: check_vector_store(settings))
 
     assert result.status == "unhealthy"
     assert "Chroma unreachable" in result.message

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from celery import Celery
 
 from tests.upload.fake_openai import FakeOpenAI
 from tests.upload.helpers import ingest
+
+if TYPE_CHECKING:
+    from tasks.settings import Settings
 
 
 @pytest.fixture
@@ -45,7 +49,7 @@ def test_openai_embedder_batches_and_retries_throttling(
 
 
 def test_questions_are_generated_per_chunk(
-    fake_openai: FakeOpenAI, isolated_worker: Callable[..., Celery], folder: Path, collection: str
+    fake_openai: FakeOpenAI, isolated_worker: Callable[..., Celery], folder: Path, collection: str, settings: Settings
 ) -> None:
     from tasks.upload import vector_store
     from tasks.upload.embedding.hashing import HashingEmbedder
@@ -57,7 +61,10 @@ def test_questions_are_generated_per_chunk(
         client, source=str(folder / "doc.txt"), collection=collection, num_questions=2, chunk_size=40, chunk_overlap=0
     )
 
-    chunks = sorted(vector_store.all_chunks(collection, HashingEmbedder.name), key=lambda hit: hit.id)
+    chunks = sorted(
+        vector_store.all_chunks(vector_store.Store.from_settings(settings), collection, HashingEmbedder.name),
+        key=lambda hit: hit.id,
+    )
     assert len(chunks) == result["chunk_count"] == 2
     assert chunks[0].metadata["questions"] == ["What does the passage say about Lighthouses?", "Why does it matter?"]
     assert chunks[1].metadata["questions"][0] == "What does the passage say about Harbours?"

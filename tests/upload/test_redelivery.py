@@ -62,11 +62,14 @@ def test_sigkill_mid_pipeline_then_redelivery(
 
 
 def all_texts(collection: str, document_id: str) -> list[str]:
+    from tasks.settings import get_settings
     from tasks.upload import vector_store
     from tasks.upload.embedding import get_embedder
 
+    settings = get_settings()
+    store = vector_store.Store.from_settings(settings)
     return [
         hit.text
-        for hit in vector_store.all_chunks(collection, get_embedder().name)
+        for hit in vector_store.all_chunks(store, collection, get_embedder(settings.upload).name)
         if hit.metadata["document_id"] == document_id
     ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tasks.settings import Settings
 from tasks.upload.retrieval import fuse, tokenize
 from tasks.upload.vector_store import Hit
 from tests.harness.workers import WorkerProcess
@@ -29,7 +30,9 @@ def test_rank_fusion_rewards_agreement() -> None:
     assert fused[0][1] == 1 / 62 + 1 / 61
 
 
-def test_exact_identifier_found_by_the_lexical_signal(worker: WorkerProcess, folder: Path, collection: str) -> None:
+def test_exact_identifier_found_by_the_lexical_signal(
+    worker: WorkerProcess, folder: Path, collection: str, settings: Settings
+) -> None:
     from tasks.upload import search
 
     for number in range(20):
@@ -39,8 +42,8 @@ def test_exact_identifier_found_by_the_lexical_signal(worker: WorkerProcess, fol
         (folder / f"{number}.txt").write_text(text)
         ingest(source=str(folder / f"{number}.txt"), collection=collection)
 
-    hybrid = search(collection, "ERR_SOCK_7731", k=3)
-    lexical = search(collection, "ERR_SOCK_7731", k=3, mode="lexical")
+    hybrid = search(settings, collection, "ERR_SOCK_7731", k=3)
+    lexical = search(settings, collection, "ERR_SOCK_7731", k=3, mode="lexical")
 
     assert "ERR_SOCK_7731" in hybrid[0]["text"]
     assert "ERR_SOCK_7731" in lexical[0]["text"]

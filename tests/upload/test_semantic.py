@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from celery import Celery
 
 from tests.upload.helpers import ingest
+
+if TYPE_CHECKING:
+    from tasks.settings import Settings
 
 DOCUMENTS = {
     "cooking": "To make a risotto, toast the rice in butter, then add warm stock one ladle at a time while stirring.",
@@ -25,21 +29,19 @@ QUESTIONS = {
 
 
 @pytest.fixture
-def real_model(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from tasks.settings import get_settings
+def real_model(settings: Settings) -> Iterator[Settings]:
+    """This test process's settings with the real model as the embedder."""
     from tasks.upload.embedding import forget_embedder
 
-    monkeypatch.setenv("TASKS_UPLOAD__EMBEDDER", "sentence-transformers")
-    get_settings.cache_clear()
+    upload = settings.upload.model_copy(update={"embedder": "sentence-transformers"})
     forget_embedder()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    yield settings.model_copy(update={"upload": upload})
+    # The model is large: later tests build their own embedder.
     forget_embedder()
 
 
 def test_paraphrase_finds_the_right_chunk(
-    real_model: None, isolated_worker: Callable[..., Celery], folder: Path, collection: str
+    real_model: Settings, isolated_worker: Callable[..., Celery], folder: Path, collection: str
 ) -> None:
     from tasks.upload import search
     from tasks.upload.embedding import get_embedder
@@ -50,7 +52,7 @@ def test_paraphrase_finds_the_right_chunk(
         (folder / f"{topic}.txt").write_text(text)
         ids[topic] = ingest(client, source=str(folder / f"{topic}.txt"), collection=collection)["document_id"]
 
-    assert get_embedder().name == "st-all-MiniLM-L6-v2"
+    assert get_embedder(real_model.upload).name == "st-all-MiniLM-L6-v2"
     for topic, question in QUESTIONS.items():
-        assert search(collection, question, k=1, mode="vector")[0]["document_id"] == ids[topic], topic
-        assert search(collection, question, k=1)[0]["document_id"] == ids[topic], topic
+        assert search(real_model, collection, question, k=1, mode="vector")[0]["document_id"] == ids[topic], topic
+        assert search(real_model, collection, question, k=1)[0]["document_id"] == ids[topic], topic

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+from pydantic import AnyHttpUrl
 
+from tasks.settings import Settings
 from tasks.upload.errors import FileTooLarge, SizeMismatch, SourceNotAllowed, SourceNotFound
 from tasks.upload.sources import LocalSource, S3Source, fetch, resolve
 
@@ -73,53 +75,44 @@ def test_missing_file_inside_the_root(folder: Path, storage_root: Path) -> None:
         resolve(str(folder / "nope.txt"), storage_root)
 
 
-def test_fetch_hashes_and_checks_the_size(folder: Path) -> None:
+def test_fetch_hashes_and_checks_the_size(folder: Path, settings: Settings) -> None:
     (folder / "a.txt").write_bytes(b"hello world")
 
-    with fetch(str(folder / "a.txt"), expected_size=11) as fetched:
+    with fetch(str(folder / "a.txt"), settings.upload, settings.aws, expected_size=11) as fetched:
         assert fetched.sha256 == hashlib.sha256(b"hello world").hexdigest()
         assert fetched.size == 11
         assert fetched.file.read() == b"hello world"
 
-    with pytest.raises(SizeMismatch, match="12"), fetch(str(folder / "a.txt"), expected_size=12):
+    with (
+        pytest.raises(SizeMismatch, match="12"),
+        fetch(str(folder / "a.txt"), settings.upload, settings.aws, expected_size=12),
+    ):
         pass
 
 
-def test_fetch_refuses_files_over_the_limit(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tasks.settings import get_settings
-
+def test_fetch_refuses_files_over_the_limit(folder: Path, settings: Settings) -> None:
     (folder / "big.txt").write_bytes(b"x" * 2048)
-    monkeypatch.setenv("TASKS_UPLOAD__MAX_FILE_BYTES", "1024")
-    get_settings.cache_clear()
-    try:
-        with pytest.raises(FileTooLarge, match="over the limit of 1024"), fetch(str(folder / "big.txt")):
-            pass
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
+    upload = settings.upload.model_copy(update={"max_file_bytes": 1024})
+
+    with (
+        pytest.raises(FileTooLarge, match="over the limit of 1024"),
+        fetch(str(folder / "big.txt"), upload, settings.aws),
+    ):
+        pass
 
 
-def test_s3_sources_stream_through_boto3(s3_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tasks.settings import get_settings
-    from tasks.upload import sources
-
-    monkeypatch.setenv("TASKS_AWS__S3_ENDPOINT_URL", s3_url)
-    monkeypatch.setenv("TASKS_UPLOAD__S3_BUCKETS", "docs-unit")
+def test_s3_sources_stream_through_boto3(s3_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    upload = settings.upload.model_copy(update={"s3_buckets": ["docs-unit"]})
+    aws = settings.aws.model_copy(update={"s3_endpoint_url": AnyHttpUrl(s3_url)})
     client = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")
     client.create_bucket(Bucket="docs-unit")
     client.put_object(Bucket="docs-unit", Key="dir/a.txt", Body=b"from s3")
-    get_settings.cache_clear()
-    sources._s3_client.cache_clear()
-    try:
-        with fetch("s3://docs-unit/dir/a.txt", expected_size=7) as fetched:
-            assert (fetched.file.read(), fetched.name) == (b"from s3", "a.txt")
-        with pytest.raises(SourceNotFound), fetch("s3://docs-unit/missing.txt"):
-            pass
-        with pytest.raises(SizeMismatch), fetch("s3://docs-unit/dir/a.txt", expected_size=8):
-            pass
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()
-        sources._s3_client.cache_clear()
+
+    with fetch("s3://docs-unit/dir/a.txt", upload, aws, expected_size=7) as fetched:
+        assert (fetched.file.read(), fetched.name) == (b"from s3", "a.txt")
+    with pytest.raises(SourceNotFound), fetch("s3://docs-unit/missing.txt", upload, aws):
+        pass
+    with pytest.raises(SizeMismatch), fetch("s3://docs-unit/dir/a.txt", upload, aws, expected_size=8):
+        pass

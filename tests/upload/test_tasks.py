@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from celery import Celery
 
+from tasks.settings import Settings
 from tasks.upload.vector_store import chunk_id
 from tests.harness.workers import WorkerProcess
 from tests.upload.factories import filler_pages, make_docx, make_pdf
@@ -53,7 +54,14 @@ def assert_record(record: dict[str, Any] | None, **expected: Any) -> dict[str, A
     [("pdf", 8, 7, "recursive"), ("docx", 3, 2, "sentence"), ("md", 1, 1, "markdown"), ("html", 1, 1, "fixed")],
 )
 def test_formats_end_to_end(
-    worker: WorkerProcess, folder: Path, collection: str, kind: str, pages: int, known_page: int, strategy: str
+    worker: WorkerProcess,
+    folder: Path,
+    collection: str,
+    settings: Settings,
+    kind: str,
+    pages: int,
+    known_page: int,
+    strategy: str,
 ) -> None:
     from tasks.upload import get_document, search
     from tasks.upload.pipeline import derive_document_id
@@ -97,7 +105,7 @@ def test_formats_end_to_end(
     assert record["metadata"]["page_count"] == pages
     assert record["metadata"]["language"] == "en"
 
-    hits = search(collection, "when does the zebra crossing schedule change", k=3)
+    hits = search(settings, collection, "when does the zebra crossing schedule change", k=3)
 
     top = hits[0]
     assert KNOWN in " ".join(top["text"].split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from tasks.settings import get_settings
+from tasks.settings import UploadSettings
 from tasks.upload.normalize import normalize
 from tasks.upload.parsing.detect import detect
 from tasks.upload.parsing.model import Format, Parsed
@@ -12,25 +12,27 @@ from tasks.upload.parsing.model import Format, Parsed
 __all__ = ["Format", "Parsed", "parse"]
 
 
-def parse(file: IO[bytes], *, filename: str, max_pages: int) -> Parsed:
-    """Detect the format, extract the text per page (normalised) and the format's own metadata."""
+def parse(file: IO[bytes], *, filename: str, max_pages: int, settings: UploadSettings) -> Parsed:
+    """Detect the format, extract the text per page (normalised) and the format's own metadata.
+
+    `settings` bound what a PDF or DOCX may unpack to.
+    """
     kind = detect(file, filename)
     if kind == "pdf":
         from tasks.upload.parsing.pdf import parse_pdf
 
-        upload = get_settings().upload
         parsed = parse_pdf(
             file,
             max_pages=max_pages,
             filename=filename,
-            stream_bytes=upload.max_unpacked_member_bytes,
-            total_bytes=upload.max_unpacked_bytes,
+            stream_bytes=settings.max_unpacked_member_bytes,
+            total_bytes=settings.max_unpacked_bytes,
         )
     elif kind == "docx":
         from tasks.upload.parsing.archive import ArchiveLimits
         from tasks.upload.parsing.docx import parse_docx
 
-        limits = ArchiveLimits.from_settings(get_settings().upload)
+        limits = ArchiveLimits.from_settings(settings)
         parsed = parse_docx(file, max_pages=max_pages, filename=filename, limits=limits)
     elif kind == "html":
         from tasks.upload.parsing.html import parse_html

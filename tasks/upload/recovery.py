@@ -1,8 +1,9 @@
-"""Documents stuck in `processing`: requeued a bounded number of times, then failed and dead-lettered."""
+"""Documents stuck in `processing`: found, requeued a bounded number of times, then failed and dead-lettered."""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Celery
@@ -12,12 +13,26 @@ from tasks.errors import PermanentError
 from tasks.queues import queue_for
 from tasks.redis_client import get_redis, key
 from tasks.settings import Settings
-from tasks.upload import registry
-from tasks.upload.stale import find_stale
+from tasks.upload import records
 
 logger = logging.getLogger(__name__)
 
 TASK_NAME = "uploads.process_document"
+
+
+def find_stale(older_than_s: float, *, now_ts: float | None = None) -> list[dict[str, Any]]:
+    """Records `processing` for longer than `older_than_s`, oldest first.
+
+    Each record gains `processing_since_ts`, the epoch time it entered `processing`.
+    """
+    cutoff = (now_ts if now_ts is not None else time.time()) - older_than_s
+    stale = []
+    for document_id, since_ts in records.processing_since(cutoff):
+        record = records.get_document(document_id)
+        if record is None or record.get("status") != "processing":
+            continue
+        stale.append({**record, "processing_since_ts": since_ts})
+    return stale
 
 
 def recoveries_key(document_id: str) -> str:
@@ -46,9 +61,9 @@ def recover(app: Celery, settings: Settings) -> dict[str, Any]:
         attempts = count_recovery(document_id, settings.upload.recovery_count_ttl_s)
         kwargs = original_kwargs(app, record.get("task_id"))
         if kwargs is not None and attempts <= settings.upload.max_recoveries:
-            registry.update(document_id, status="pending", stage=None, progress=0)
+            records.update(document_id, status="pending", stage=None, progress=0)
             result = app.send_task(TASK_NAME, kwargs=kwargs, queue=queue_for(TASK_NAME).value)
-            registry.update(document_id, task_id=result.id)
+            records.update(document_id, task_id=result.id)
             logger.warning("requeued stale document %s as task %s (recovery %d)", document_id, result.id, attempts)
             requeued.append(document_id)
             continue
@@ -71,7 +86,7 @@ def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | N
         if kwargs is not None
         else f"document {document_id} stayed processing and its original arguments are gone"
     )
-    registry.update(document_id, status="failed", error=why)
+    records.update(document_id, status="failed", error=why)
     deadletter.record(
         task_id=record.get("task_id") or document_id,
         task=TASK_NAME,

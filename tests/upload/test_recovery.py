@@ -1,8 +1,9 @@
-"""Documents stuck in `processing` are requeued, then failed with a dead letter."""
+"""Documents stuck in `processing` are found, requeued, then failed with a dead letter."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,15 +11,15 @@ from celery import Celery
 
 from tasks import deadletter
 from tasks.redis_client import get_redis
-from tasks.settings import get_settings
-from tasks.upload import get_document, registry
+from tasks.upload import get_document, records
+from tasks.upload.recovery import find_stale
 from tests.harness.workers import WorkerProcess, wait_for
 
 QUEUES = ["default", "uploads", "scheduled"]
 
 
 def ingest(app: Celery, name: str, text: str) -> str:
-    root = Path(get_settings().upload.storage_root)
+    root = Path(app.settings.upload.storage_root)
     root.mkdir(parents=True, exist_ok=True)
     (root / name).write_text(text)
     result = app.send_task("uploads.process_document", kwargs={"source": name, "collection": "stale"})
@@ -27,8 +28,34 @@ def ingest(app: Celery, name: str, text: str) -> str:
 
 
 def make_stale(document_id: str) -> None:
-    registry.update(document_id, status="processing", stage="embedding")
-    get_redis().zadd(registry.processing_key(), {document_id: time.time() - 3600})
+    records.update(document_id, status="processing", stage="embedding")
+    get_redis().zadd(records.processing_key(), {document_id: time.time() - 3600})
+
+
+def test_finds_documents_processing_past_the_limit() -> None:
+    old, fresh, done = (f"stale-{uuid.uuid4().hex[:8]}" for _ in range(3))
+    for document_id in (old, fresh, done):
+        records.register(document_id, collection="c", filename="f.txt", source="f.txt", task_id=None)
+        records.update(document_id, status="processing", stage="parsing", progress=10)
+    records.update(done, status="completed")
+    now = time.time()
+
+    found = find_stale(60, now_ts=now + 120)
+    ids = [record["document_id"] for record in found]
+
+    assert old in ids and fresh in ids and done not in ids
+    assert all(record["status"] == "processing" for record in found)
+    assert all(record["processing_since_ts"] <= now for record in found)
+    assert not {old, fresh} & {record["document_id"] for record in find_stale(60, now_ts=now)}
+
+
+def test_a_document_leaving_processing_is_no_longer_stale() -> None:
+    document_id = f"stale-{uuid.uuid4().hex[:8]}"
+    records.update(document_id, status="processing")
+
+    records.update(document_id, status="failed", error="gave up")
+
+    assert document_id not in [record["document_id"] for record in find_stale(0, now_ts=time.time() + 10)]
 
 
 def test_a_stale_document_is_requeued_and_completes(app: Celery, start_worker: Callable[..., WorkerProcess]) -> None:
