@@ -16,7 +16,7 @@ def recover_stale_documents(task: PlatformTask, _: object) -> dict[str, Any]:
     return recover(task.app, get_settings())
 
 
-@platform_task(name="maintenance.trim_dead_letters")
-def trim_dead_letters(_: object) -> dict[str, Any]:
+@platform_task(name="maintenance.trim_dead_letters", bind=True)
+def trim_dead_letters(task: PlatformTask, _: object) -> dict[str, Any]:
     """Remove dead letters past retention or beyond the store's bound."""
-    return {"removed": deadletter.trim()}
+    return {"removed": deadletter.trim(task.settings.dlq)}
