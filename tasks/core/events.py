@@ -56,8 +56,8 @@ class Hook:
     Where each runs: `before_publish` in whichever process sends; `worker_ready`,
     `pool_ready`, `process_created`, `worker_shutdown`, `received`, `started`, `rejected`, `unknown`, `time_limit`,
     `worker_lost` and `poisoned` in the worker's main process; `prerun`, `postrun`, `failure` and
-    `process_shutdown` in a pool process. A failure seen only by the main process (a hard time
-    limit, a lost pool process) comes as `time_limit` or `poisoned`, never as `failure`.
+    `process_shutdown` where the task runs (a pool process). A failure only the main process sees
+    (a hard time limit, a lost pool process) comes as `time_limit` or `poisoned`, never as `failure`.
     """
 
     name = "hook"

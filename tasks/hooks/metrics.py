@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from tasks.core.events import Hook
-from tasks.metrics.recorder import Recorder, known_task
+from tasks.metrics.recorder import Recorder, count_now, known_task
 from tasks.settings import MetricsSettings
 
 #: Message header carrying when the message became ready to run (Unix time, seconds).
@@ -91,8 +91,9 @@ class MetricsHook(Hook):
 
     def _dead_lettered(self, task: str) -> None:
         # The events the dead-letter hook records an entry on; the store keeps entries, not counts.
+        # Written at once, not buffered: the count lands with the entry, as when the store wrote it.
         if self.count_dead_letters:
-            self.recorder.count(task, "dead_lettered")
+            count_now(task, "dead_lettered")
 
 
 def _header(message: Any, name: str) -> str | None:

@@ -20,7 +20,7 @@ def known_task(name: str | None, known: Container[str]) -> str:
 
 
 def count_now(task: str, event: str) -> None:
-    """Count one event at once, outside any buffer: for a job outside the hooks (maintenance) that dead-letters."""
+    """Count one event at once, outside the buffer (`dead_lettered`, written when the entry is)."""
     get_redis().hincrby(keys.COUNTS, keys.field(task, event), 1)
 
 
