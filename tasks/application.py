@@ -9,8 +9,8 @@ from celery import Celery, signals
 import celeryconfig
 from tasks import flower, hooks, logs
 from tasks.core.timers import TimerSweep
+from tasks.liveness.watchdog import ConsumerWatchdog
 from tasks.settings import get_settings
-from tasks.worker_liveness.watchdog import ConsumerWatchdog
 
 settings = get_settings()
 app = Celery("tasks")

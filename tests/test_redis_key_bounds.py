@@ -41,14 +41,14 @@ def one_day(day: int, run: str) -> None:
     """Hosts come, work and go; hostile task names are refused; jobs dead-letter; documents recover."""
     from tasks import deadletter
     from tasks.hooks.metrics import MetricsHook
-    from tasks.metrics import recorder
-    from tasks.metrics.buffer import get_buffer
-    from tasks.settings import MetricsSettings, WorkerSettings, get_settings
+    from tasks.liveness import heartbeat
+    from tasks.settings import WorkerSettings, get_settings
     from tasks.upload.recovery import count_recovery
-    from tasks.worker_liveness import heartbeat
 
+    settings = get_settings()
     liveness = WorkerSettings(heartbeat_s=1, dead_after_s=2)
-    hook = MetricsHook(MetricsSettings(port=0))
+    hook = MetricsHook(settings.metrics, count_dead_letters=True)
+    recorder = hook.recorder
     for n in range(HOSTS_PER_DAY):
         host = f"churn-{run}-{day}-{n}@host"
         recorder.worker_started(host)
@@ -68,13 +68,16 @@ def one_day(day: int, run: str) -> None:
             exception=ValueError("churn"),
             retries=0,
             worker=None,
+            dlq=settings.dlq,
+            secrets=(),
         )
     for n in range(10):
-        count_recovery(f"doc-{run}-{day}-{n}", get_settings().upload.recovery_count_ttl_s)
-    get_buffer().flush()
+        count_recovery(f"doc-{run}-{day}-{n}", settings.upload.recovery_count_ttl_s)
+    recorder.buffer.flush()
 
 
 def test_a_week_of_churn_leaves_a_bounded_key_count(short_bounds: None) -> None:
+    from tasks import app
     from tasks.deadletter.store import by_task_id_key
     from tasks.metrics import keys
     from tasks.metrics.snapshot import snapshot
@@ -87,7 +90,7 @@ def test_a_week_of_churn_leaves_a_bounded_key_count(short_bounds: None) -> None:
     for day in range(DAYS):
         one_day(day, run)
         time.sleep(1.2)  # the one-second bounds of this test pass: a "day"
-        snapshot()  # a reader prunes workers whose stats expired
+        snapshot(app)  # a reader prunes workers whose stats expired
         counts.append(len(platform_keys() - before))
 
     new = platform_keys() - before

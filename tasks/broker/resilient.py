@@ -7,7 +7,7 @@ When the connection to Redis breaks, Celery releases it; closing its channel the
 to put the unacknowledged messages back through a connection that is already gone, and
 the `AttributeError` this raises ends the worker ("Unrecoverable error"). Here that
 restore is skipped once the connection is gone: the messages stay in Redis's `unacked`
-hash, from which the liveness reaper gives them back (`tasks.worker_liveness.reaper`).
+hash, from which the liveness reaper gives them back (`tasks.liveness.reaper`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every message a consumer takes is, at every instant, in its queue, in the
 consumer's in-flight list, or in kombu's `unacked` hash: a worker killed at any
 point leaves it where the visibility timeout, shutdown restore or the reaper
-(`tasks.worker_liveness`) brings it back. The fetch alternates two steps:
+(`tasks.liveness`) brings it back. The fetch alternates two steps:
 
 - `TAKE`: one script pops the first waiting message across the consumer's queue
   keys (kombu's order: priorities, then the fair queue cycle) and records it in

@@ -77,7 +77,7 @@ def replay(
     replayed: dict[str, str] = {}
     try:
         for one in ids:
-            replayed[one] = deadletter.replay(one, force=force)
+            replayed[one] = deadletter.replay(ctx.obj.app, one, force=force)
     except DeadLetterError as error:
         _fail(ctx, str(error), as_json, {"replayed": replayed})
         return

@@ -1,1 +1,1 @@
-"""The machinery every platform task shares: the task base and its retry policy."""
+"""The machinery every platform task shares: the task base, its retry policy and the hook events it reports."""

@@ -16,9 +16,8 @@ from celery.utils.saferepr import saferepr
 from celery.worker import state
 from celery.worker.request import Request
 
-from tasks.core import deliveries
-from tasks.hooks import emit
-from tasks.settings import get_settings
+from tasks.core.events import emit
+from tasks.liveness import deliveries
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +64,14 @@ class PlatformRequest(Request):  # type: ignore[misc]  # celery ships no type hi
 
     def _is_poison(self) -> bool:
         try:
-            return deliveries.losses(self.id) >= get_settings().dlq.max_deliveries
+            max_deliveries: int = self.task.settings.dlq.max_deliveries
+            return deliveries.losses(self.id) >= max_deliveries
         except Exception:
             log.exception("could not read the lost deliveries of %s[%s]; running it", self.name, self.id)
             return False
 
     def _drop_as_poison(self) -> None:
-        limit = get_settings().dlq.max_deliveries
+        limit = self.task.settings.dlq.max_deliveries
         error = WorkerLostError(
             f"the worker died in each of the last {limit} deliveries (TASKS_DLQ__MAX_DELIVERIES={limit}); "
             "dead-lettered instead of run again"

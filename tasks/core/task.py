@@ -56,7 +56,7 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
             return self._validated_run(args, kwargs)
         except BaseException as error:
             # Before Celery stores, sends or logs it: the result, Flower, the log and the dead letter.
-            scrub_exception(error)
+            scrub_exception(error, self.settings.secrets())
             raise
 
     def _validated_run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -73,12 +73,12 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
         try:
             return self.run(self, params) if self.pass_task else self.run(params)
         except RetryableError as error:
-            scrub_exception(error)
+            scrub_exception(error, self.settings.secrets())
             if error.counts_as_attempt and self.budget_spent:
                 raise
             raise self._retry_after(error, error.retry_after_s, error.counts_as_attempt) from error
         except (*PLATFORM_STATE_ERRORS, *self.retry_on) as error:
-            scrub_exception(error)
+            scrub_exception(error, self.settings.secrets())
             if self.budget_spent:
                 raise
             raise self._retry_after(error, None, True) from error

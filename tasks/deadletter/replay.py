@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+from celery import Celery
 from redis.exceptions import WatchError
 
 from tasks.deadletter.errors import AlreadyReplayed, EntryNotFound
@@ -13,14 +14,12 @@ from tasks.deadletter.store import entry_key, get, load_payload, save
 from tasks.redis_client import get_redis
 
 
-def replay(entry_id: str, *, force: bool = False) -> str:
-    """Send the entry's task again under a new task id; returns that id.
+def replay(app: Celery, entry_id: str, *, force: bool = False) -> str:
+    """Send the entry's task again, through `app`, under a new task id; returns that id.
 
     The entry is marked first (under WATCH), so two replays racing without `force`
     cannot both send; if sending fails, the mark is undone.
     """
-    from tasks.application import app
-
     new_id = uuid.uuid4().hex
     entry, previous = _mark(entry_id, new_id, force)
     payload = load_payload(entry_id) or {}

@@ -1,4 +1,8 @@
-"""The dead-letter store in Redis: entries indexed by time, task name, reason and task id."""
+"""The dead-letter store in Redis: entries indexed by time, task name, reason and task id.
+
+Its bounds (`DlqSettings`) and the secrets it masks come from the caller: the hook built
+with the settings, the CLI's app, the trim task's own settings.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,9 @@ from typing import Any, Final
 from redis import Redis
 
 from tasks.deadletter.reasons import REASONS, Reason
-from tasks.metrics import keys as metric_keys
 from tasks.redaction import redact, redact_text
 from tasks.redis_client import get_redis, key
-from tasks.settings import get_settings
+from tasks.settings import DlqSettings
 
 #: Every entry id, scored by failure time.
 INDEX: Final = key("dlq", "index")
@@ -61,11 +64,11 @@ def record(
     exception: BaseException,
     retries: int,
     worker: str | None,
+    dlq: DlqSettings,
+    secrets: Sequence[str],
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Store one dead letter (secrets redacted) and count it; returns the entry."""
-    settings = get_settings()
-    secrets = settings.secrets()
+    """Store one dead letter, `secrets` redacted, within the bounds of `dlq`; returns the entry."""
     now = time.time()
     trace = "".join(tb.format_exception(type(exception), exception, exception.__traceback__))
     entry: dict[str, Any] = {
@@ -85,7 +88,7 @@ def record(
         "replayed_as": None,
     }
     payload = {"args": list(args), "kwargs": dict(kwargs), "options": options or {}}
-    ttl_s = settings.dlq.retention_days * 86_400
+    ttl_s = dlq.retention_days * 86_400
     client = get_redis()
     pipe = client.pipeline(transaction=True)
     pipe.set(entry_key(entry["id"]), json.dumps(entry, default=str), ex=ttl_s)
@@ -95,12 +98,11 @@ def record(
     pipe.zadd(reason_index(reason), {entry["id"]: now})
     pipe.set(by_task_id_key(task_id), entry["id"], ex=ttl_s)
     pipe.sadd(TASK_NAMES, task)
-    pipe.hincrby(metric_keys.COUNTS, metric_keys.field(task, "dead_lettered"), 1)
     pipe.zcard(INDEX)
     pipe.zrange(INDEX, 0, 0, withscores=True)
     *_, size, oldest = pipe.execute()
-    if size > settings.dlq.max_entries or (oldest and oldest[0][1] < now - ttl_s):
-        trim()
+    if size > dlq.max_entries or (oldest and oldest[0][1] < now - ttl_s):
+        trim(dlq)
     return entry
 
 
@@ -140,17 +142,26 @@ def purge(*, task: str | None = None) -> int:
     return len(ids)
 
 
-def trim() -> int:
+def trim(dlq: DlqSettings) -> int:
     """Drop entries past the retention and the oldest beyond the maximum; returns how many."""
-    settings = get_settings().dlq
     client = get_redis()
-    cutoff = time.time() - settings.retention_days * 86_400
+    cutoff = time.time() - dlq.retention_days * 86_400
     expired = _ids(client.zrangebyscore(INDEX, "-inf", f"({cutoff}"))
     _delete(client, expired)
-    excess = client.zcard(INDEX) - settings.max_entries
+    excess = client.zcard(INDEX) - dlq.max_entries
     surplus = _ids(client.zrange(INDEX, 0, excess - 1)) if excess > 0 else []
     _delete(client, surplus)
     return len(expired) + len(surplus)
+
+
+def counts_by_task() -> dict[str, int]:
+    """Entries held per task name, from the store's own indexes (0 for a name whose entries all went)."""
+    client = get_redis()
+    names = sorted(_ids(client.smembers(TASK_NAMES)))
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.zcard(task_index(name))
+    return {name: int(size) for name, size in zip(names, pipe.execute(), strict=True)}
 
 
 def save(entry: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from celery import Celery
 from tasks.core.probe import CheckResult
 from tasks.health.history import previous, task_totals
 from tasks.metrics import keys, pool
-from tasks.metrics.queues import queue_lengths
+from tasks.metrics.queue_lengths import queue_lengths
 from tasks.redis_client import get_redis
 from tasks.settings import HealthSettings, Settings
 

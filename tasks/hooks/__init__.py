@@ -1,6 +1,9 @@
-"""Cross-cutting task hooks (metrics, dead letters, log context, redaction, liveness), wired by `register(app)`."""
+"""Cross-cutting task hooks (metrics, dead letters, log context, redaction, liveness), wired by `register(app)`.
 
-from tasks.hooks.base import Hook, Hooks
-from tasks.hooks.registry import emit, register
+The hook protocol and its dispatcher are the core's (`tasks.core.events`); this package builds
+the hooks from the app's settings and connects them to Celery's signals.
+"""
 
-__all__ = ["Hook", "Hooks", "emit", "register"]
+from tasks.hooks.wiring import build, register
+
+__all__ = ["build", "register"]

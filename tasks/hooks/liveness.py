@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tasks.core import deliveries
-from tasks.hooks.base import Hook
+from tasks.core.events import Hook
+from tasks.liveness import LivenessMonitor, deliveries
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness import LivenessMonitor
 
 
 class LivenessHook(Hook):

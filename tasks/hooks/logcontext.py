@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from billiard.exceptions import TimeLimitExceeded, WorkerLostError
-
 from tasks.core.budget import counted_retries
-from tasks.hooks.base import Hook
+from tasks.core.events import Hook
 
 log = logging.getLogger("tasks.hooks")
 
@@ -30,8 +28,6 @@ class LogContextHook(Hook):
         log.error("refused message id=%s: unknown task %s", task_id, name)
 
     def failure(self, *, task: Any, task_id: str, error: BaseException, args: Any, kwargs: Any) -> None:
-        if isinstance(error, TimeLimitExceeded | WorkerLostError):
-            return  # logged by `time_limit` and `poisoned`, where the request is known
         request = task.request
         log.error(
             "task %s[%s] failed for good after %s retries (%s counted) on %s: %s: %s",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Container
 from datetime import datetime
 from typing import Any, Final
 
-from tasks.hooks.base import Hook
-from tasks.metrics import recorder
+from tasks.core.events import Hook
+from tasks.metrics.recorder import Recorder, count_now, known_task
 from tasks.settings import MetricsSettings
 
 #: Message header carrying when the message became ready to run (Unix time, seconds).
@@ -20,8 +21,13 @@ OUTCOMES: Final = {"SUCCESS": "succeeded", "FAILURE": "failed", "RETRY": "retrie
 class MetricsHook(Hook):
     name = "metrics"
 
-    def __init__(self, settings: MetricsSettings):
+    def __init__(self, settings: MetricsSettings, *, count_dead_letters: bool):
         self.settings = settings
+        self.recorder = Recorder(settings)
+        #: Whether jobs that fail for good are dead-lettered, so counted `dead_lettered`.
+        self.count_dead_letters = count_dead_letters
+        #: The worker's registered task names, from `worker_ready`: others are counted as unknown.
+        self.task_names: Container[str] = ()
         self.server: Any = None
         #: Start times of the tasks running in this process, by task id (monotonic seconds).
         self.started_at: dict[str, float] = {}
@@ -32,7 +38,8 @@ class MetricsHook(Hook):
         headers[READY_AT_HEADER] = max(ready_at or 0.0, time.time())
 
     def worker_ready(self, *, app: Any, hostname: str) -> None:
-        recorder.worker_started(hostname)
+        self.task_names = app.tasks
+        self.recorder.worker_started(hostname)
         if self.settings.port:
             from tasks.metrics.prometheus import serve
 
@@ -42,24 +49,24 @@ class MetricsHook(Hook):
         if self.server is not None:
             self.server.shutdown()
             self.server = None
-        recorder.flush()
+        self.recorder.flush()
 
     def process_shutdown(self) -> None:
-        recorder.flush()
+        self.recorder.flush()
 
     def received(self, *, request: Any) -> None:
-        recorder.count(request.name, "received")
+        self.recorder.count(request.name, "received")
 
     def rejected(self, *, message: Any, error: BaseException | None) -> None:
-        recorder.count(recorder.known_task(_header(message, "task")), "rejected")
+        self.recorder.count(known_task(_header(message, "task"), self.task_names), "rejected")
 
     def unknown(self, *, message: Any, name: str, task_id: str) -> None:
-        recorder.count(recorder.known_task(name), "rejected")
+        self.recorder.count(known_task(name, self.task_names), "rejected")
 
     def started(self, *, request: Any) -> None:
         ready_at = request.request_dict.get(READY_AT_HEADER)
         wait_s = (request.time_start or time.time()) - float(ready_at) if ready_at is not None else None
-        recorder.started(request.name, wait_s)
+        self.recorder.started(request.name, wait_s)
 
     def prerun(self, *, task: Any, task_id: str) -> None:
         self.started_at[task_id] = time.monotonic()
@@ -68,14 +75,25 @@ class MetricsHook(Hook):
         start = self.started_at.pop(task_id, None)
         runtime_s = time.monotonic() - start if start is not None else None
         outcome = OUTCOMES.get(state or "", "failed")
-        recorder.finished(task.name, outcome, runtime_s, getattr(task.request, "hostname", None))
+        self.recorder.finished(task.name, outcome, runtime_s, getattr(task.request, "hostname", None))
+
+    def failure(self, *, task: Any, task_id: str, error: BaseException, args: Any, kwargs: Any) -> None:
+        self._dead_lettered(task.name)
 
     def time_limit(self, *, request: Any, error: BaseException) -> None:
         runtime_s = time.time() - request.time_start if request.time_start else None
-        recorder.finished(request.name, "failed", runtime_s, request.hostname)
+        self.recorder.finished(request.name, "failed", runtime_s, request.hostname)
+        self._dead_lettered(request.name)
 
     def poisoned(self, *, request: Any, error: BaseException) -> None:
-        recorder.finished(request.name, "failed", None, request.hostname)
+        self.recorder.finished(request.name, "failed", None, request.hostname)
+        self._dead_lettered(request.name)
+
+    def _dead_lettered(self, task: str) -> None:
+        # The events the dead-letter hook records an entry on; the store keeps entries, not counts.
+        # Written at once, not buffered: the count lands with the entry, as when the store wrote it.
+        if self.count_dead_letters:
+            count_now(task, "dead_lettered")
 
 
 def _header(message: Any, name: str) -> str | None:

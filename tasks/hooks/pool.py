@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from tasks.hooks.base import Hook
+from tasks.core.events import Hook
 from tasks.metrics import pool
 
 log = logging.getLogger(__name__)

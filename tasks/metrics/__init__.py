@@ -1,6 +1,6 @@
 """Task metrics shared by every worker and host, kept in Redis.
 
-`snapshot()` reads them; `tasks.metrics.prometheus` serves them on `/metrics`.
+`snapshot(app)` reads them; `tasks.metrics.prometheus` serves them on `/metrics`.
 """
 
 from tasks.metrics.snapshot import snapshot

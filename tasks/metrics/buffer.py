@@ -11,10 +11,8 @@ import logging
 import os
 import threading
 from collections import defaultdict
-from functools import lru_cache
 
 from tasks.redis_client import get_redis
-from tasks.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +91,3 @@ class MetricsBuffer:
         """Stop the thread and write what is left (at process shutdown)."""
         self.stopping.set()
         self.flush()
-
-
-@lru_cache(maxsize=1)
-def get_buffer() -> MetricsBuffer:
-    return MetricsBuffer(get_settings().metrics.flush_interval_s)

@@ -9,37 +9,37 @@ from typing import Any
 
 from celery import Celery
 
+from tasks.deadletter.store import counts_by_task
+from tasks.liveness.heartbeat import alive
 from tasks.metrics import keys
-from tasks.metrics.queues import queue_lengths
+from tasks.metrics.queue_lengths import queue_lengths
 from tasks.redis_client import get_redis
 
 
-def snapshot(app: Celery | None = None) -> dict[str, Any]:
-    """Counts and histogram summaries per task name, queue lengths and per-worker stats."""
-    from tasks.deadletter.store import TASK_NAMES, task_index
-    from tasks.worker_liveness.keys import heartbeat_key
+def snapshot(app: Celery) -> dict[str, Any]:
+    """Counts and histogram summaries per task name, queue lengths (of `app`'s broker) and per-worker stats.
 
+    What the dead-letter store holds and which workers are alive are asked of their own
+    packages, so the figures shown are theirs.
+    """
     client = get_redis()
     pipe = client.pipeline(transaction=False)
     pipe.hgetall(keys.COUNTS)
     pipe.hgetall(keys.RUNTIME)
     pipe.hgetall(keys.QUEUE_WAIT)
     pipe.smembers(keys.WORKERS)
-    pipe.smembers(TASK_NAMES)
-    counts, runtime, queue_wait, workers, dlq_names = pipe.execute()
-    workers, dlq_names = sorted(workers), sorted(dlq_names)
+    counts, runtime, queue_wait, workers = pipe.execute()
+    workers = sorted(workers)
     pipe = client.pipeline(transaction=False)
     for worker in workers:
         pipe.hgetall(keys.worker_key(worker))
-        pipe.exists(heartbeat_key(worker))
-    for name in dlq_names:
-        pipe.zcard(task_index(name))
-    replies = pipe.execute()
-    worker_replies, dlq_sizes = replies[: 2 * len(workers)], replies[2 * len(workers) :]
+    stats_of = dict(zip(workers, pipe.execute(), strict=True))
     # A worker whose stats expired (gone for TASKS_METRICS__WORKER_STATS_TTL_S) leaves the set too.
-    gone = [worker for worker, stats in zip(workers, worker_replies[::2], strict=True) if not stats]
+    gone = [worker for worker, stats in stats_of.items() if not stats]
     if gone:
         client.srem(keys.WORKERS, *gone)
+    present = {worker: stats for worker, stats in stats_of.items() if stats}
+    running = alive(present)
 
     tasks: dict[str, dict[str, Any]] = defaultdict(_empty_task)
     for item, value in counts.items():
@@ -48,24 +48,14 @@ def snapshot(app: Celery | None = None) -> dict[str, Any]:
     for name, histogram in (("runtime", runtime), ("queue_wait", queue_wait)):
         for task, summary in summarize(histogram).items():
             tasks[task][name] = summary
-    for task, size in zip(dlq_names, dlq_sizes, strict=True):
-        tasks[task]["dead_letters"] = int(size)
+    for task, size in counts_by_task().items():
+        tasks[task]["dead_letters"] = size
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "tasks": dict(sorted(tasks.items())),
-        "queues": queue_lengths(app or _platform_app()),
-        "workers": {
-            worker: worker_stats(stats, bool(alive))
-            for worker, stats, alive in zip(workers, worker_replies[::2], worker_replies[1::2], strict=True)
-            if stats
-        },
+        "queues": queue_lengths(app),
+        "workers": {worker: worker_stats(stats, running[worker]) for worker, stats in present.items()},
     }
-
-
-def _platform_app() -> Celery:
-    from tasks.application import app
-
-    return app
 
 
 def _empty_task() -> dict[str, Any]:

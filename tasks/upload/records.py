@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from tasks.redis_client import get_redis, key
 from tasks.scrub import scrub_text
+from tasks.settings import get_settings
 
 Status = Literal["pending", "processing", "completed", "failed", "duplicate"]
 
@@ -51,7 +52,7 @@ def get_document(document_id: str) -> dict[str, Any] | None:
 def update(document_id: str, **fields: Any) -> None:
     """Set `fields` on the record (creating it) and keep the processing index in step; errors are masked."""
     if isinstance(fields.get("error"), str):
-        fields["error"] = scrub_text(fields["error"])
+        fields["error"] = scrub_text(fields["error"], get_settings().secrets())
     now = now_iso()
     fields = {"document_id": document_id, "updated_at": now, **fields}
     pipe = get_redis().pipeline()

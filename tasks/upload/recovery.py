@@ -10,6 +10,7 @@ from celery import Celery
 
 from tasks import deadletter
 from tasks.errors import PermanentError
+from tasks.metrics.recorder import count_now
 from tasks.queues import queue_for
 from tasks.redis_client import get_redis, key
 from tasks.settings import Settings
@@ -67,7 +68,7 @@ def recover(app: Celery, settings: Settings) -> dict[str, Any]:
             logger.warning("requeued stale document %s as task %s (recovery %d)", document_id, result.id, attempts)
             requeued.append(document_id)
             continue
-        give_up(document_id, record, kwargs, attempts)
+        give_up(document_id, record, kwargs, attempts, settings)
         failed.append(document_id)
     return {"requeued": requeued, "failed": failed}
 
@@ -80,7 +81,9 @@ def original_kwargs(app: Celery, task_id: str | None) -> dict[str, Any] | None:
     return dict(kwargs) if isinstance(kwargs, dict) and kwargs else None
 
 
-def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | None, attempts: int) -> None:
+def give_up(
+    document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | None, attempts: int, settings: Settings
+) -> None:
     why = (
         f"document {document_id} stayed processing past {attempts - 1} recoveries"
         if kwargs is not None
@@ -97,6 +100,9 @@ def give_up(document_id: str, record: dict[str, Any], kwargs: dict[str, Any] | N
         exception=StaleDocument(why),
         retries=attempts - 1,
         worker=None,
+        dlq=settings.dlq,
+        secrets=settings.secrets(),
     )
+    count_now(TASK_NAME, "dead_lettered")
     get_redis().delete(recoveries_key(document_id))
     logger.error("%s: marked failed and dead-lettered", why)

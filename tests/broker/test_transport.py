@@ -21,8 +21,8 @@ from kombu.messaging import Consumer
 
 from tasks.broker import scripts
 from tasks.broker.transport import INFLIGHT_REGISTRY, Transport, inflight_key
+from tasks.liveness import reaper
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness import reaper
 from tests.harness import services
 from tests.harness.clients import client_app
 

@@ -7,7 +7,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from celery import Celery
+
 from tasks import deadletter
+from tasks.settings import get_settings
 from tests.harness.cli import celery
 
 dlq = partial(celery, "dlq")
@@ -24,6 +27,8 @@ def entry_for(task: str, n: int = 0) -> dict[str, Any]:
         exception=TimeoutError("upstream timed out"),
         retries=5,
         worker="w@host",
+        dlq=get_settings().dlq,
+        secrets=get_settings().secrets(),
     )
 
 
@@ -67,9 +72,9 @@ def test_replay_twice_needs_force(task_name: str, tmp_path: Path) -> None:
     assert stored is not None and stored["replayed_as"] not in {None, new_id}
 
 
-def test_replay_all_of_a_task(task_name: str, tmp_path: Path) -> None:
+def test_replay_all_of_a_task(app: Celery, task_name: str, tmp_path: Path) -> None:
     entries = [entry_for(task_name, n) for n in range(3)]
-    deadletter.replay(entries[0]["id"])
+    deadletter.replay(app, entries[0]["id"])
 
     result = dlq("replay", "--all", "--task", task_name, "--json", cwd=tmp_path)
 

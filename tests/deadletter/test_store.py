@@ -8,12 +8,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from celery import Celery
 
 from tasks import deadletter
 from tasks.deadletter import store
+from tasks.settings import get_settings
 
 
 def record(task: str, n: int = 0, **overrides: Any) -> dict[str, Any]:
+    """One entry, with the settings of this moment (a test may change them)."""
+    settings = get_settings()
     fields: dict[str, Any] = {
         "task_id": f"{task}-{n}",
         "task": task,
@@ -24,6 +28,8 @@ def record(task: str, n: int = 0, **overrides: Any) -> dict[str, Any]:
         "exception": ValueError(f"bad {n}"),
         "retries": 0,
         "worker": "w1@host",
+        "dlq": settings.dlq,
+        "secrets": settings.secrets(),
     }
     fields.update(overrides)
     return deadletter.record(**fields)
@@ -95,11 +101,11 @@ def test_trim_drops_entries_past_retention(task_name: str, monkeypatch: pytest.M
     stale = [record(task_name, n) for n in range(2)]
     monkeypatch.undo()
 
-    assert deadletter.trim() >= 2
+    assert deadletter.trim(get_settings().dlq) >= 2
 
     assert all(deadletter.get(e["id"]) is None for e in stale)
     assert deadletter.list_entries(task=task_name) == []
-    assert deadletter.trim() == 0
+    assert deadletter.trim(get_settings().dlq) == 0
 
 
 def test_recording_trims_what_retention_expired(task_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,6 +131,6 @@ def test_the_store_keeps_at_most_max_entries(task_name: str, settings_env: Calla
     assert all(deadletter.get(e["id"]) is None for e in entries[:3])
 
 
-def test_replay_of_an_unknown_entry_names_it() -> None:
+def test_replay_of_an_unknown_entry_names_it(app: Celery) -> None:
     with pytest.raises(deadletter.EntryNotFound, match="no-such-id"):
-        deadletter.replay("no-such-id")
+        deadletter.replay(app, "no-such-id")

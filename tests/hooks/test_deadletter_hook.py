@@ -121,7 +121,9 @@ def test_secrets_are_redacted_in_entries_reprs_and_logs(
 ) -> None:
     from celery import signals
 
-    from tasks.hooks import registry
+    from tasks.core import events
+    from tasks.core.events import Hooks
+    from tasks.hooks import build
     from tasks.settings import get_settings
 
     # Given a configured secret, known to the worker and to this (publishing) process
@@ -129,7 +131,8 @@ def test_secrets_are_redacted_in_entries_reprs_and_logs(
     worker = sample_worker(env={"TASKS_GITHUB__TOKEN": secret})
     monkeypatch.setenv("TASKS_GITHUB__TOKEN", secret)
     get_settings.cache_clear()
-    monkeypatch.setattr(registry, "_active", None)
+    # This process's hooks as the platform builds them from those settings.
+    monkeypatch.setattr(events, "_active", Hooks(build(get_settings())))
     seen: dict[str, Any] = {}
 
     def capture(headers: dict[str, Any] | None = None, **_: Any) -> None:
@@ -159,6 +162,7 @@ def test_secrets_are_redacted_in_entries_reprs_and_logs(
 
 def test_replay_runs_the_task_again_and_records_it(app: Celery, sample_worker: Callable[..., WorkerProcess]) -> None:
     from tasks import deadletter
+    from tasks.settings import get_settings
 
     sample_worker()
     entry = deadletter.record(
@@ -171,15 +175,17 @@ def test_replay_runs_the_task_again_and_records_it(app: Celery, sample_worker: C
         exception=RuntimeError("first run failed"),
         retries=0,
         worker="gone@host",
+        dlq=get_settings().dlq,
+        secrets=(),
     )
 
-    new_id = deadletter.replay(entry["id"])
+    new_id = deadletter.replay(app, entry["id"])
 
     assert app.AsyncResult(new_id).get(timeout=30) == 42
     stored = deadletter.get(entry["id"])
     assert stored is not None and stored["replayed_as"] == new_id
     with pytest.raises(deadletter.AlreadyReplayed):
-        deadletter.replay(entry["id"])
-    again = deadletter.replay(entry["id"], force=True)
+        deadletter.replay(app, entry["id"])
+    again = deadletter.replay(app, entry["id"], force=True)
     assert again != new_id
     assert app.AsyncResult(again).get(timeout=30) == 42

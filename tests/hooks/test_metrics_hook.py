@@ -14,9 +14,10 @@ from tests.harness.workers import WorkerProcess, wait_for
 
 
 def task_view(name: str) -> dict[str, Any]:
+    from tasks import app
     from tasks.metrics import snapshot
 
-    view: dict[str, Any] = snapshot()["tasks"].get(name) or {}
+    view: dict[str, Any] = snapshot(app)["tasks"].get(name) or {}
     return view
 
 

@@ -21,7 +21,9 @@ SLOW_START = "tests.hooks.slow_start"
 
 
 def stats(worker: WorkerProcess) -> dict[str, Any]:
-    found: dict[str, Any] = snapshot()["workers"].get(worker.name, {})
+    from tasks import app
+
+    found: dict[str, Any] = snapshot(app)["workers"].get(worker.name, {})
     return found
 
 

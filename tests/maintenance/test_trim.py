@@ -9,6 +9,7 @@ from celery import Celery
 from tasks import deadletter
 from tasks.deadletter.store import INDEX
 from tasks.redis_client import get_redis
+from tasks.settings import get_settings
 from tests.harness.workers import WorkerProcess
 
 
@@ -23,6 +24,8 @@ def test_entries_past_retention_are_trimmed(app: Celery, worker: WorkerProcess) 
         exception=RuntimeError("old"),
         retries=0,
         worker=None,
+        dlq=get_settings().dlq,
+        secrets=(),
     )
     fresh = deadletter.record(
         task_id="fresh-1",
@@ -34,6 +37,8 @@ def test_entries_past_retention_are_trimmed(app: Celery, worker: WorkerProcess) 
         exception=RuntimeError("fresh"),
         retries=0,
         worker=None,
+        dlq=get_settings().dlq,
+        secrets=(),
     )
     get_redis().zadd(INDEX, {old["id"]: time.time() - 40 * 86_400})
 

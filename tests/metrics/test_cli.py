@@ -9,7 +9,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tasks.metrics import recorder
+from tasks.metrics.recorder import Recorder
+from tasks.settings import get_settings
 from tests.harness.cli import celery
 
 metrics = partial(celery, "metrics")
@@ -17,6 +18,7 @@ metrics = partial(celery, "metrics")
 
 def test_table_json_and_prometheus(tmp_path: Path) -> None:
     name = f"testing.cli_{uuid.uuid4().hex[:8]}"
+    recorder = Recorder(get_settings().metrics)
     recorder.count(name, "received")
     recorder.started(name, 0.5)
     recorder.finished(name, "succeeded", 0.25, None)

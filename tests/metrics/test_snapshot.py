@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from tasks.metrics import keys, recorder, snapshot
+from tasks.metrics import keys, snapshot
 from tasks.metrics.buffer import MetricsBuffer
-from tasks.metrics.queues import queue_lengths
+from tasks.metrics.queue_lengths import queue_lengths
+from tasks.metrics.recorder import Recorder
 from tasks.metrics.snapshot import cumulative, percentile
+from tasks.settings import get_settings
 from tests.harness import services
 from tests.harness.clients import client_app
 
@@ -22,8 +25,9 @@ def name() -> str:
     return f"testing.metrics_{uuid.uuid4().hex[:8]}"
 
 
-def test_recorded_events_appear_in_the_snapshot_after_a_flush(name: str) -> None:
+def test_recorded_events_appear_in_the_snapshot_after_a_flush(app: Celery, name: str) -> None:
     worker = f"w-{name}@host"
+    recorder = Recorder(get_settings().metrics)
     recorder.worker_started(worker)
     recorder.count(name, "received")
     recorder.count(name, "received")
@@ -32,9 +36,9 @@ def test_recorded_events_appear_in_the_snapshot_after_a_flush(name: str) -> None
     recorder.finished(name, "succeeded", 0.3, worker)
     recorder.finished(name, "failed", 2.0, worker)
 
-    assert name not in snapshot()["tasks"], "nothing is written before the flush"
+    assert name not in snapshot(app)["tasks"], "nothing is written before the flush"
     recorder.flush()
-    view = snapshot()
+    view = snapshot(app)
 
     task = view["tasks"][name]
     assert {event: task[event] for event in ("received", "started", "succeeded", "failed", "retried")} == {
@@ -96,3 +100,40 @@ def test_queue_lengths_count_waiting_messages(private_broker: Celery) -> None:
     lengths = queue_lengths(private_broker)
 
     assert lengths == {"default": 1, "uploads": 0, "pr": 0, "pr.priority": 0, "infra": 3, "scheduled": 0}
+
+
+def test_the_snapshots_dead_letters_are_the_stores_after_trim_and_purge(app: Celery, name: str) -> None:
+    from tasks import deadletter
+    from tasks.deadletter.store import INDEX
+    from tasks.redis_client import get_redis
+
+    dlq = get_settings().dlq
+    entries = [
+        deadletter.record(
+            task_id=f"{name}-{n}",
+            task=name,
+            queue="default",
+            args=[],
+            kwargs={},
+            reason="non_retryable",
+            exception=ValueError("bad"),
+            retries=0,
+            worker=None,
+            dlq=dlq,
+            secrets=(),
+        )
+        for n in range(3)
+    ]
+
+    def agree() -> int:
+        shown = snapshot(app)["tasks"][name]["dead_letters"]
+        assert shown == deadletter.counts_by_task()[name] == len(deadletter.list_entries(task=name))
+        return int(shown)
+
+    assert agree() == 3
+    past_retention = time.time() - (dlq.retention_days + 1) * 86_400
+    get_redis().zadd(INDEX, {entries[0]["id"]: past_retention})
+    deadletter.trim(dlq)
+    assert agree() == 2
+    deadletter.purge(task=name)
+    assert agree() == 0

@@ -57,7 +57,9 @@ def webhook() -> Iterator[Webhook]:
 
 
 def counts(name: str) -> dict[str, int]:
-    stats = snapshot()["tasks"].get(name, {})
+    from tasks import app
+
+    stats = snapshot(app)["tasks"].get(name, {})
     return {event: int(stats.get(event, 0)) for event in ("succeeded", "failed")}
 
 

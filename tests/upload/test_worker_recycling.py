@@ -37,7 +37,9 @@ def drain(client: Celery, count: int) -> list[dict[str, Any]]:
 
 
 def pool_view(worker: WorkerProcess) -> dict[str, Any]:
-    found: dict[str, Any] = snapshot()["workers"][worker.name]
+    from tasks import app
+
+    found: dict[str, Any] = snapshot(app)["workers"][worker.name]
     return found
 
 

@@ -21,8 +21,6 @@ from celery import bootsteps
 from celery.worker import state
 from kombu.connection import Connection
 
-from tasks.settings import get_settings
-
 log = logging.getLogger(__name__)
 
 
@@ -141,7 +139,7 @@ class ConsumerWatchdog(bootsteps.StartStopStep):  # type: ignore[misc]
         self.watchdog: Watchdog | None = None
 
     def start(self, parent: Any) -> None:
-        after_s = get_settings().worker.consumer_watchdog_s
+        after_s = parent.app.settings.worker.consumer_watchdog_s
         if not after_s:
             return
         if self.watchdog is None:

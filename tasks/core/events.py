@@ -1,12 +1,53 @@
-"""The hook protocol: one class per concern, explicit event methods, failures contained."""
+"""The hook protocol and its dispatcher: one class per concern, explicit event methods, failures contained.
+
+The hooks themselves are built and connected to Celery's signals by `tasks.hooks`;
+the core only knows the protocol, so its request class can report to them.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 log = logging.getLogger(__name__)
+
+Event = Literal[
+    "before_publish",
+    "worker_ready",
+    "pool_ready",
+    "process_created",
+    "received",
+    "started",
+    "prerun",
+    "rejected",
+    "unknown",
+    "postrun",
+    "failure",
+    "time_limit",
+    "worker_lost",
+    "poisoned",
+    "worker_shutdown",
+    "process_shutdown",
+]
+
+#: Every event, in the order above.
+EVENTS: Final[tuple[Event, ...]] = get_args(Event)
+
+#: Events that report how something ended or close what another event opened: run last hook first.
+AFTER_EVENTS: Final[frozenset[Event]] = frozenset(
+    {
+        "rejected",
+        "unknown",
+        "postrun",
+        "failure",
+        "time_limit",
+        "worker_lost",
+        "poisoned",
+        "worker_shutdown",
+        "process_shutdown",
+    }
+)
 
 
 class Hook:
@@ -14,9 +55,9 @@ class Hook:
 
     Where each runs: `before_publish` in whichever process sends; `worker_ready`,
     `pool_ready`, `process_created`, `worker_shutdown`, `received`, `started`, `rejected`, `unknown`, `time_limit`,
-    `worker_lost` and `poisoned` in the worker's main process; `prerun`, `postrun` and
-    `process_shutdown` in a pool process; `failure` usually in a pool process (for a
-    hard time limit, in the main process).
+    `worker_lost` and `poisoned` in the worker's main process; `prerun`, `postrun`, `failure` and
+    `process_shutdown` where the task runs (a pool process). A failure only the main process sees
+    (a hard time limit, a lost pool process) comes as `time_limit` or `poisoned`, never as `failure`.
     """
 
     name = "hook"
@@ -58,7 +99,7 @@ class Hook:
         """A task ran; `state` is SUCCESS, FAILURE or RETRY."""
 
     def failure(self, *, task: Any, task_id: str, error: BaseException, args: Any, kwargs: Any) -> None:
-        """A task failed for good (retries spent or not retryable)."""
+        """A task failed for good in its pool process (retries spent or not retryable)."""
 
     def time_limit(self, *, request: Any, error: BaseException) -> None:
         """A task hit its hard time limit; its pool process was killed."""
@@ -71,14 +112,34 @@ class Hook:
 
 
 class Hooks:
-    """Runs every hook for an event; a hook's own exception is logged and swallowed."""
+    """Runs every hook for an event; a hook's own exception is logged and swallowed.
+
+    Events that open something (`before_publish`, `worker_ready`, `pool_ready`, `process_created`,
+    `received`, `started`, `prerun`) run the hooks in order; those in `AFTER_EVENTS`, which report
+    an outcome or close (`postrun`, `failure`, `time_limit`, `worker_lost`, `poisoned`, `rejected`,
+    `unknown`, `worker_shutdown`, `process_shutdown`), in reverse, so the first hook wraps the
+    others, as Dramatiq runs its middleware's `before_*` and `after_*`.
+    """
 
     def __init__(self, hooks: Sequence[Hook]):
         self.hooks = tuple(hooks)
 
-    def emit(self, event: str, **kwargs: Any) -> None:
-        for hook in self.hooks:
+    def emit(self, event: Event, **kwargs: Any) -> None:
+        for hook in reversed(self.hooks) if event in AFTER_EVENTS else self.hooks:
             try:
                 getattr(hook, event)(**kwargs)
             except Exception:
                 log.exception("the %s hook failed on %s; the task is not affected", hook.name, event)
+
+
+_active = Hooks(())
+
+
+def install(hooks: Hooks) -> None:
+    """Make `hooks` the ones this process reports to (by `tasks.hooks.register`, once)."""
+    global _active
+    _active = hooks
+
+
+def emit(event: Event, **kwargs: Any) -> None:
+    _active.emit(event, **kwargs)

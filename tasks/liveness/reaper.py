@@ -24,10 +24,10 @@ from celery import Celery
 from redis.exceptions import LockError
 
 from tasks.broker import inflight
-from tasks.core import deliveries
+from tasks.liveness import deliveries
+from tasks.liveness.keys import REAPER_LOCK, SUSPECTS, WORKERS, heartbeat_key, held_key
 from tasks.redis_client import get_redis
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness.keys import REAPER_LOCK, SUSPECTS, WORKERS, heartbeat_key, held_key
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from celery.worker import state
 
+from tasks.liveness.keys import WORKERS, heartbeat_key, held_key
 from tasks.redis_client import get_redis
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness.keys import WORKERS, heartbeat_key, held_key
 
 
 def held_tags() -> list[str]:
@@ -39,3 +40,12 @@ def beat(hostname: str, settings: WorkerSettings, tags: list[str]) -> None:
 def stop(hostname: str) -> None:
     """A clean shutdown: kombu requeues what the worker held, so its marks can go now."""
     get_redis().delete(heartbeat_key(hostname), held_key(hostname))
+
+
+def alive(workers: Iterable[str]) -> dict[str, bool]:
+    """Whether each of `workers` has a live heartbeat."""
+    names = list(workers)
+    pipe = get_redis().pipeline(transaction=False)
+    for worker in names:
+        pipe.exists(heartbeat_key(worker))
+    return {worker: bool(found) for worker, found in zip(names, pipe.execute(), strict=True)}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from tasks.liveness import heartbeat, reaper
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness import heartbeat, reaper
 from tests.harness import services
 from tests.harness.clients import client_app
 
@@ -39,7 +39,7 @@ def take_without_ack(client: Celery) -> str:
 
 
 def waiting(client: Celery) -> int:
-    from tasks.metrics.queues import queue_lengths
+    from tasks.metrics.queue_lengths import queue_lengths
 
     return queue_lengths(client)["default"]
 
@@ -100,8 +100,8 @@ def test_a_tag_held_by_a_live_worker_stays(broker: Celery) -> None:
 
 
 def test_a_reaper_whose_lock_expired_leaves_the_new_owners_lock() -> None:
+    from tasks.liveness.keys import REAPER_LOCK
     from tasks.redis_client import get_redis
-    from tasks.worker_liveness.keys import REAPER_LOCK
 
     client = get_redis()
     client.delete(REAPER_LOCK)

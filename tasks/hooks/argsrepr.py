@@ -13,9 +13,8 @@ from typing import Any, Final
 from celery.app.amqp import AMQP
 from celery.utils.saferepr import saferepr
 
-from tasks.hooks.base import Hook
+from tasks.core.events import Hook
 from tasks.redaction import redact
-from tasks.settings import get_settings
 
 #: Celery's default bound on an argument repr (`argsrepr_maxsize`).
 REPR_MAX_CHARS: Final = 1024
@@ -39,14 +38,20 @@ class RedactionHook(Hook):
 
 
 class RedactingAMQP(AMQP):  # type: ignore[misc]  # celery ships no type hints
-    """The platform app's message factory: reprs are redacted before the message and its events exist."""
+    """The platform app's message factory: reprs are redacted before the message and its events exist.
+
+    Celery builds it once per app, on first use; it keeps the secrets of `app.settings` from then on.
+    """
+
+    def __init__(self, app: Any):
+        super().__init__(app)
+        self.secrets: tuple[str, ...] = tuple(app.settings.secrets())
 
     def as_task_v2(
         self, task_id: str, name: str, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any
     ) -> Any:
-        secrets = get_settings().secrets()
         if options.get("argsrepr") is None:
-            options["argsrepr"] = redacted_repr(args or (), secrets)
+            options["argsrepr"] = redacted_repr(args or (), self.secrets)
         if options.get("kwargsrepr") is None:
-            options["kwargsrepr"] = redacted_repr(kwargs or {}, secrets)
+            options["kwargsrepr"] = redacted_repr(kwargs or {}, self.secrets)
         return super().as_task_v2(task_id, name, args, kwargs, *rest, **options)

@@ -7,8 +7,8 @@ import threading
 
 from celery import Celery
 
+from tasks.liveness import heartbeat, reaper
 from tasks.settings import WorkerSettings
-from tasks.worker_liveness import heartbeat, reaper
 
 log = logging.getLogger(__name__)
 

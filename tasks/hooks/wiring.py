@@ -1,57 +1,50 @@
-"""The one place hooks are built from settings and connected to Celery's signals."""
+"""The one place hooks are built from the app's settings and connected to Celery's signals."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from billiard.exceptions import TimeLimitExceeded, WorkerLostError
 from celery import Celery, signals
 
-from tasks.hooks.base import Hook, Hooks
-from tasks.settings import Settings, get_settings
-
-_active: Hooks | None = None
+from tasks.core import events
+from tasks.core.events import Hook, Hooks, emit
+from tasks.hooks.argsrepr import RedactionHook
+from tasks.hooks.deadletter import DeadLetterHook
+from tasks.hooks.liveness import LivenessHook
+from tasks.hooks.logcontext import LogContextHook
+from tasks.hooks.metrics import MetricsHook
+from tasks.hooks.pool import PoolHook
+from tasks.settings import Settings
 
 
 def build(settings: Settings) -> list[Hook]:
-    """The hooks for these settings, in the order they run."""
-    from tasks.hooks.deadletter import DeadLetterHook
-    from tasks.hooks.liveness import LivenessHook
-    from tasks.hooks.logcontext import LogContextHook
-    from tasks.hooks.metrics import MetricsHook
-    from tasks.hooks.pool import PoolHook
-    from tasks.hooks.redaction import RedactionHook
-
+    """The hooks for these settings, in the order they run (after-events in reverse: tasks.core.events)."""
+    secrets = settings.secrets()
     hooks: list[Hook] = [
-        RedactionHook(settings.secrets()),
+        RedactionHook(secrets),
         LogContextHook(),
         LivenessHook(settings.worker),
         # Always on, metrics or not: the health check reads what it counts.
         PoolHook(),
     ]
     if settings.metrics.enabled:
-        hooks.append(MetricsHook(settings.metrics))
+        hooks.append(MetricsHook(settings.metrics, count_dead_letters=settings.dlq.enabled))
     if settings.dlq.enabled:
-        hooks.append(DeadLetterHook())
+        hooks.append(DeadLetterHook(settings.dlq, secrets))
     return hooks
 
 
-def current() -> Hooks:
-    """The process's hooks (built on first use, so importing costs nothing)."""
-    global _active
-    if _active is None:
-        _active = Hooks(build(get_settings()))
-    return _active
-
-
-def emit(event: str, **kwargs: Any) -> None:
-    current().emit(event, **kwargs)
-
-
 def register(app: Celery) -> None:
-    """Connect every signal the hooks observe; called once by tasks.application."""
+    """Install the hooks built from `app.settings` and connect every signal they observe.
+
+    Called once by tasks.application, before the app's first message: its message factory
+    redacts with the secrets of the same settings.
+    """
     if "amqp" in app.__dict__:
         raise RuntimeError("hooks.register(app) must run before the app's first message")
-    app.amqp_cls = "tasks.hooks.redaction:RedactingAMQP"
+    app.amqp_cls = "tasks.hooks.argsrepr:RedactingAMQP"
+    events.install(Hooks(build(app.settings)))
     signals.before_task_publish.connect(_before_publish, weak=False, dispatch_uid="tasks.hooks.publish")
     signals.worker_ready.connect(_worker_ready, weak=False, dispatch_uid="tasks.hooks.ready")
     signals.worker_shutdown.connect(_worker_shutdown, weak=False, dispatch_uid="tasks.hooks.shutdown")
@@ -108,4 +101,7 @@ def _postrun(task_id: str, task: Any, state: str | None = None, **_: Any) -> Non
 
 
 def _failure(sender: Any, task_id: str, exception: BaseException, args: Any = (), kwargs: Any = None, **_: Any) -> None:
+    if isinstance(exception, TimeLimitExceeded | WorkerLostError):
+        # Failures of the main process: reported as `time_limit` and `poisoned`, where the request is known.
+        return
     emit("failure", task=sender, task_id=task_id, error=exception, args=args, kwargs=kwargs)
