@@ -6,7 +6,7 @@ Knows nothing of Celery: progress goes to a callback, failures are raised (and r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -40,9 +40,15 @@ class Run:
     """One attempt at one document; `document_id` is known once the content is hashed."""
 
     def __init__(
-        self, params: ProcessDocumentParams, task_id: str | None, progress: Progress, deadline: float | None = None
+        self,
+        params: ProcessDocumentParams,
+        task_id: str | None,
+        progress: Progress,
+        secrets: Sequence[str],
+        deadline: float | None = None,
     ) -> None:
         self.params = params
+        self.secrets = secrets
         self.task_id = task_id
         self.progress = progress
         self.document_id = params.document_id
@@ -70,6 +76,7 @@ class Run:
         if self.kept is not None:
             records.update(
                 document_id,
+                self.secrets,
                 status="completed",
                 stage="completed",
                 progress=STAGES["completed"],
@@ -78,7 +85,7 @@ class Run:
             )
             return
         self.register(document_id)
-        records.update(document_id, status="failed", error=message)
+        records.update(document_id, self.secrets, status="failed", error=message)
 
     def register(self, document_id: str) -> None:
         records.register(
@@ -109,7 +116,7 @@ def ingest(
     `stopped_by` are the errors that end a run from outside (a time limit): recorded `failed` too.
     Past `deadline` (`time.monotonic()`), the next stage raises `TimeLimitReached`.
     """
-    run = Run(params, task_id, progress, deadline)
+    run = Run(params, task_id, progress, settings.secrets(), deadline)
     try:
         return _ingest(run, settings)
     except stopped_by as error:
@@ -119,7 +126,7 @@ def ingest(
         if final_attempt or not isinstance(error, RetryableError):
             run.fail(error)
         elif run.document_id is not None:
-            records.update(run.document_id, error=f"{type(error).__name__}: {error} (will retry)")
+            records.update(run.document_id, run.secrets, error=f"{type(error).__name__}: {error} (will retry)")
         raise
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tasks.redis_client import get_redis, key
 from tasks.scrub import scrub_text
-from tasks.settings import get_settings
 
 Status = Literal["pending", "processing", "completed", "failed", "duplicate"]
 
@@ -49,10 +49,16 @@ def get_document(document_id: str) -> dict[str, Any] | None:
     return {str(name): json.loads(value) for name, value in raw.items()}
 
 
-def update(document_id: str, **fields: Any) -> None:
-    """Set `fields` on the record (creating it) and keep the processing index in step; errors are masked."""
-    if isinstance(fields.get("error"), str):
-        fields["error"] = scrub_text(fields["error"], get_settings().secrets())
+def update(document_id: str, secrets: Sequence[str] | None = None, **fields: Any) -> None:
+    """Set `fields` on the record (creating it) and keep the processing index in step.
+
+    An error text is masked with `secrets`, so one is refused without them.
+    """
+    error = fields.get("error")
+    if isinstance(error, str):
+        if secrets is None:
+            raise TypeError("an error text is recorded only with the secrets that mask it")
+        fields["error"] = scrub_text(error, secrets)
     now = now_iso()
     fields = {"document_id": document_id, "updated_at": now, **fields}
     pipe = get_redis().pipeline()

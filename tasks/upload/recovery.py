@@ -89,7 +89,7 @@ def give_up(
         if kwargs is not None
         else f"document {document_id} stayed processing and its original arguments are gone"
     )
-    records.update(document_id, status="failed", error=why)
+    records.update(document_id, settings.secrets(), status="failed", error=why)
     deadletter.record(
         task_id=record.get("task_id") or document_id,
         task=TASK_NAME,

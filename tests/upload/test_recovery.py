@@ -53,7 +53,7 @@ def test_a_document_leaving_processing_is_no_longer_stale() -> None:
     document_id = f"stale-{uuid.uuid4().hex[:8]}"
     records.update(document_id, status="processing")
 
-    records.update(document_id, status="failed", error="gave up")
+    records.update(document_id, (), status="failed", error="gave up")
 
     assert document_id not in [record["document_id"] for record in find_stale(0, now_ts=time.time() + 10)]
 
