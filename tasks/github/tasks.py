@@ -1,4 +1,4 @@
-"""The pull-request tasks: thin wrappers that validate, call tasks.github.monitor/fixes/events, queue follow-ups."""
+"""The pull-request tasks: thin wrappers that validate, call monitor, fixes and event_routes, queue follow-ups."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import events, fixes, monitor, state
+from tasks.github import event_routes, fixes, monitor, state
 from tasks.github.auth import credentials_from
 from tasks.github.client import get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
@@ -68,8 +68,8 @@ def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
 
 
 FOLLOW_UPS: dict[str, Task] = {
-    events.CHECK_PULL_REQUEST: check_pull_request,
-    events.ANALYZE_CHECK_FAILURE: analyze_check_failure,
+    event_routes.CHECK_PULL_REQUEST: check_pull_request,
+    event_routes.ANALYZE_CHECK_FAILURE: analyze_check_failure,
 }
 
 
@@ -77,7 +77,7 @@ FOLLOW_UPS: dict[str, Task] = {
 def handle_webhook(task: PlatformTask, params: WebhookParams) -> dict[str, Any]:
     """Route a GitHub event to the tasks above; each delivery is handled once."""
     try:
-        parsed = events.parse(params.event, params.payload)
+        parsed = event_routes.parse(params.event, params.payload)
     except ValidationError as error:
         raise InvalidArguments.from_validation(task.name, error, within="payload") from None
     if parsed is None:
@@ -85,7 +85,7 @@ def handle_webhook(task: PlatformTask, params: WebhookParams) -> dict[str, Any]:
     if not state.claim_delivery(params.delivery_id, task.settings.github.webhook_dedupe_ttl_s):
         return {"handled": False, "queued": [], "reason": f"delivery {params.delivery_id} was already handled"}
     try:
-        routed = events.route(parsed)
+        routed = event_routes.route(parsed)
         for name, kwargs in routed.follow_up:
             FOLLOW_UPS[name].delay(**kwargs)
     except BaseException:

@@ -1,4 +1,4 @@
-"""Webhook events to follow-up tasks (tasks.github.events), in this process."""
+"""Webhook events to follow-up tasks (tasks.github.event_routes), in this process."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from typing import Any
 import pydantic
 import pytest
 
-from tasks.github import events, state
+from tasks.github import event_routes, state
 
 SHA = "b" * 40
 NEW_SHA = "c" * 40
 
 
-def route(event: str, payload: dict[str, Any]) -> events.Routed:
-    parsed = events.parse(event, payload)
+def route(event: str, payload: dict[str, Any]) -> event_routes.Routed:
+    parsed = event_routes.parse(event, payload)
     assert parsed is not None
-    return events.route(parsed)
+    return event_routes.route(parsed)
 
 
 def test_synchronize_remembers_the_new_head_and_checks_it(repo_name: str) -> None:
@@ -54,9 +54,9 @@ def test_other_actions_and_events_are_not_handled(repo_name: str) -> None:
         "pull_request": {"number": 3, "head": {"sha": SHA}},
     }
 
-    assert events.parse("ping", {"zen": "Design for failure."}) is None
+    assert event_routes.parse("ping", {"zen": "Design for failure."}) is None
     assert not route("pull_request", labeled).handled
     with pytest.raises(pydantic.ValidationError, match=r"check_run\.head_sha"):
-        events.parse(
+        event_routes.parse(
             "check_run", {"action": "completed", "repository": {"full_name": repo_name}, "check_run": {"id": 1}}
         )
