@@ -16,6 +16,7 @@ import pytest
 from celery import Celery
 
 from tests.harness import services
+from tests.harness.clients import client_app
 from tests.harness.workers import RUNNING, WorkerProcess
 
 #: The RabbitMQ the core's integration tests also run on, when it answers.
@@ -82,6 +83,14 @@ def app() -> Celery:
     # Like a worker or beat at start-up: finalizing loads beat_schedule.py into the conf.
     platform_app.finalize(auto=True)
     return platform_app
+
+
+@pytest.fixture
+def private_broker(tmp_path: Path) -> Iterator[Celery]:
+    """A client on a Redis broker of its own, so no worker takes the test's messages."""
+    server = services.RedisServer(tmp_path / "redis").start()
+    yield client_app(broker_url=server.url)
+    server.stop()
 
 
 def worker_env(**overrides: str) -> dict[str, str]:

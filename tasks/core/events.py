@@ -12,7 +12,8 @@ from typing import Any, Final, Literal, get_args
 
 log = logging.getLogger(__name__)
 
-Event = Literal[
+#: Events that open something: the hooks run in order.
+OpeningEvent = Literal[
     "before_publish",
     "worker_ready",
     "pool_ready",
@@ -20,6 +21,10 @@ Event = Literal[
     "received",
     "started",
     "prerun",
+]
+
+#: Events that report how something ended or close what another event opened: last hook first.
+ClosingEvent = Literal[
     "rejected",
     "unknown",
     "postrun",
@@ -31,23 +36,12 @@ Event = Literal[
     "process_shutdown",
 ]
 
-#: Every event, in the order above.
-EVENTS: Final[tuple[Event, ...]] = get_args(Event)
+Event = OpeningEvent | ClosingEvent
 
-#: Events that report how something ended or close what another event opened: run last hook first.
-AFTER_EVENTS: Final[frozenset[Event]] = frozenset(
-    {
-        "rejected",
-        "unknown",
-        "postrun",
-        "failure",
-        "time_limit",
-        "worker_lost",
-        "poisoned",
-        "worker_shutdown",
-        "process_shutdown",
-    }
-)
+#: Every event, opening ones first.
+EVENTS: Final[tuple[Event, ...]] = (*get_args(OpeningEvent), *get_args(ClosingEvent))
+
+AFTER_EVENTS: Final[frozenset[Event]] = frozenset(get_args(ClosingEvent))
 
 
 class Hook:
@@ -114,11 +108,8 @@ class Hook:
 class Hooks:
     """Runs every hook for an event; a hook's own exception is logged and swallowed.
 
-    Events that open something (`before_publish`, `worker_ready`, `pool_ready`, `process_created`,
-    `received`, `started`, `prerun`) run the hooks in order; those in `AFTER_EVENTS`, which report
-    an outcome or close (`postrun`, `failure`, `time_limit`, `worker_lost`, `poisoned`, `rejected`,
-    `unknown`, `worker_shutdown`, `process_shutdown`), in reverse, so the first hook wraps the
-    others, as Dramatiq runs its middleware's `before_*` and `after_*`.
+    `OpeningEvent`s run the hooks in order, `ClosingEvent`s in reverse, so the first hook wraps
+    the others, as Dramatiq runs its middleware's `before_*` and `after_*`.
     """
 
     def __init__(self, hooks: Sequence[Hook]):

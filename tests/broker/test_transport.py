@@ -9,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
 
@@ -23,19 +22,9 @@ from tasks.broker import scripts
 from tasks.broker.transport import INFLIGHT_REGISTRY, Transport, inflight_key
 from tasks.liveness import reaper
 from tasks.settings import WorkerSettings
-from tests.harness import services
-from tests.harness.clients import client_app
 
 SETTINGS = WorkerSettings(heartbeat_s=1, dead_after_s=2)
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Celery]:
-    """A client on a Redis broker of its own, so no worker takes the test's messages."""
-    server = services.RedisServer(tmp_path / "redis").start()
-    yield client_app(broker_url=server.url)
-    server.stop()
 
 
 def state(client: Celery) -> tuple[int, int, int]:
@@ -70,81 +59,83 @@ def reap_twice(client: Celery) -> int:
     return first + reaper.reap(client, "reaper@test", SETTINGS)
 
 
-def test_stock_kombu_loses_a_message_popped_but_not_yet_recorded(broker: Celery) -> None:
-    killed_consumer(broker, "stock", "record", send_first=True)
+def test_stock_kombu_loses_a_message_popped_but_not_yet_recorded(private_broker: Celery) -> None:
+    killed_consumer(private_broker, "stock", "record", send_first=True)
 
-    assert state(broker) == (0, 0, 0)
-    assert reap_twice(broker) == 0
-    assert state(broker) == (0, 0, 0)
-
-
-def test_a_message_taken_is_recorded_in_the_same_step(broker: Celery) -> None:
-    killed_consumer(broker, "platform", "record", send_first=True)
-
-    assert state(broker) == (0, 1, 0)
-    assert reap_twice(broker) == 1
-    assert state(broker) == (1, 0, 0)
+    assert state(private_broker) == (0, 0, 0)
+    assert reap_twice(private_broker) == 0
+    assert state(private_broker) == (0, 0, 0)
 
 
-def test_a_message_parked_by_a_waiting_consumer_comes_back(broker: Celery) -> None:
-    killed_consumer(broker, "platform", "settle", send_first=False)
+def test_a_message_taken_is_recorded_in_the_same_step(private_broker: Celery) -> None:
+    killed_consumer(private_broker, "platform", "record", send_first=True)
 
-    assert state(broker) == (0, 0, 1)
-    assert reap_twice(broker) == 1
-    assert state(broker) == (1, 0, 0)
+    assert state(private_broker) == (0, 1, 0)
+    assert reap_twice(private_broker) == 1
+    assert state(private_broker) == (1, 0, 0)
 
 
-def test_a_frozen_consumer_drops_what_the_reaper_took_back(broker: Celery) -> None:
+def test_a_message_parked_by_a_waiting_consumer_comes_back(private_broker: Celery) -> None:
+    killed_consumer(private_broker, "platform", "settle", send_first=False)
+
+    assert state(private_broker) == (0, 0, 1)
+    assert reap_twice(private_broker) == 1
+    assert state(private_broker) == (1, 0, 0)
+
+
+def test_a_frozen_consumer_drops_what_the_reaper_took_back(private_broker: Celery) -> None:
     # Given a message parked in a consumer's in-flight list, registered long ago
-    with broker.connection_for_write() as connection:
+    with private_broker.connection_for_write() as connection:
         redis = connection.default_channel.client
         parked = inflight_key("frozen", "default")
         redis.lpush(parked, b'{"properties": {"delivery_tag": "t1", "delivery_info": {}}}')
         redis.zadd(INFLIGHT_REGISTRY, {parked: time.time() - 60})
 
         # When the reaper requeues it and the consumer then wakes up to settle it
-        assert reaper.reap(broker, "reaper@test", SETTINGS) == 1
+        assert reaper.reap(private_broker, "reaper@test", SETTINGS) == 1
         payload = redis.lindex("default", -1)
         settled = redis.eval(scripts.SETTLE, 3, parked, "unacked", "unacked_index", payload, time.time(), "1")
 
     # Then the consumer drops it: one copy, in the queue
     assert settled == 0
-    assert state(broker) == (1, 0, 0)
+    assert state(private_broker) == (1, 0, 0)
 
 
-def test_a_live_waiting_consumers_list_is_left_alone(broker: Celery) -> None:
-    with broker.connection_for_write() as connection:
+def test_a_live_waiting_consumers_list_is_left_alone(private_broker: Celery) -> None:
+    with private_broker.connection_for_write() as connection:
         redis = connection.default_channel.client
         parked = inflight_key("alive", "default")
         redis.lpush(parked, b"{}")
         redis.zadd(INFLIGHT_REGISTRY, {parked: time.time()})
 
-        assert reaper.reap(broker, "reaper@test", SETTINGS) == 0
+        assert reaper.reap(private_broker, "reaper@test", SETTINGS) == 0
         assert redis.llen(parked) == 1
 
 
-def test_no_ack_gets_are_not_recorded(broker: Celery) -> None:
-    broker.send_task("testing.work", kwargs={"value": 1})
-    broker.send_task("testing.work", kwargs={"value": 2})
-    with broker.connection_for_write() as connection:
+def test_no_ack_gets_are_not_recorded(private_broker: Celery) -> None:
+    private_broker.send_task("testing.work", kwargs={"value": 1})
+    private_broker.send_task("testing.work", kwargs={"value": 2})
+    with private_broker.connection_for_write() as connection:
         channel = connection.channel()
         assert channel.basic_get("default", no_ack=True) is not None
-        assert state(broker) == (1, 0, 0)
+        assert state(private_broker) == (1, 0, 0)
         message = channel.basic_get("default", no_ack=False)
-        assert state(broker) == (0, 1, 0)
+        assert state(private_broker) == (0, 1, 0)
         message.ack()
-        assert state(broker) == (0, 0, 0)
+        assert state(private_broker) == (0, 0, 0)
         channel.close()
 
 
-def test_a_waiting_consumers_connection_stays_quiet_until_a_message_arrives(broker: Celery) -> None:
+def test_a_waiting_consumers_connection_stays_quiet_until_a_message_arrives(private_broker: Celery) -> None:
     # The event loop reads the fetch connection whenever it is readable, and that read
     # blocks until BLMOVE replies: any other reply queued ahead of it would make the
     # loop deaf to control commands for the whole wait.
     received: list[object] = []
     queue = Queue("default", Exchange("default", type="direct"), routing_key="default")
     with (
-        Connection(broker.conf.broker_url, transport=Transport, transport_options={"fetch_wait_s": 5}) as connection,
+        Connection(
+            private_broker.conf.broker_url, transport=Transport, transport_options={"fetch_wait_s": 5}
+        ) as connection,
         Consumer(connection, queues=[queue], callbacks=[lambda body, message: received.append(body)]) as consumer,
     ):
         channel, poller = consumer.channel, connection.transport.cycle
@@ -154,10 +145,10 @@ def test_a_waiting_consumers_connection_stays_quiet_until_a_message_arrives(brok
 
         poller.on_poll_start()  # BLMOVE now waits on `default`
         fetch = channel.client.connection
-        with broker.connection_for_read() as other:
+        with private_broker.connection_for_read() as other:
             registered = other.default_channel.client.zrange(INFLIGHT_REGISTRY, 0, -1)
         quiet = not fetch.can_read(timeout=0.3)
-        broker.send_task("testing.work", kwargs={"value": 1})
+        private_broker.send_task("testing.work", kwargs={"value": 1})
         woken = fetch.can_read(timeout=5)
         delivered = channel._brpop_read()
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from celery import Celery
 
 from tasks.liveness import heartbeat, reaper
@@ -15,14 +13,6 @@ from tests.harness import services
 from tests.harness.clients import client_app
 
 SETTINGS = WorkerSettings(heartbeat_s=1, dead_after_s=2)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Celery]:
-    """A client on a Redis broker of its own, so no worker takes the test's messages."""
-    server = services.RedisServer(tmp_path / "redis").start()
-    yield client_app(broker_url=server.url)
-    server.stop()
 
 
 def take_without_ack(client: Celery) -> str:
@@ -50,33 +40,33 @@ def unacked(client: Celery) -> set[str]:
         return {tag.decode() for tag in channel.client.hkeys(channel.unacked_key)}
 
 
-def test_an_orphan_is_requeued_on_the_second_pass(broker: Celery) -> None:
-    broker.send_task("testing.work", kwargs={"value": 1})
-    tag = take_without_ack(broker)
+def test_an_orphan_is_requeued_on_the_second_pass(private_broker: Celery) -> None:
+    private_broker.send_task("testing.work", kwargs={"value": 1})
+    tag = take_without_ack(private_broker)
     time.sleep(SETTINGS.dead_after_s + 0.1)
 
-    first = reaper.reap(broker, "reaper@test", SETTINGS)
+    first = reaper.reap(private_broker, "reaper@test", SETTINGS)
     time.sleep(SETTINGS.heartbeat_s + 0.1)
-    second = reaper.reap(broker, "reaper@test", SETTINGS)
+    second = reaper.reap(private_broker, "reaper@test", SETTINGS)
 
     assert (first, second) == (0, 1)
-    assert waiting(broker) == 1
-    assert tag not in unacked(broker)
+    assert waiting(private_broker) == 1
+    assert tag not in unacked(private_broker)
 
 
-def test_a_reaper_of_another_broker_leaves_the_suspects_alone(broker: Celery, tmp_path: Path) -> None:
+def test_a_reaper_of_another_broker_leaves_the_suspects_alone(private_broker: Celery, tmp_path: Path) -> None:
     # Given a second broker whose reaper shares the platform's Redis
     other = services.RedisServer(tmp_path / "other-redis").start()
     try:
-        broker.send_task("testing.work", kwargs={"value": 3})
-        take_without_ack(broker)
+        private_broker.send_task("testing.work", kwargs={"value": 3})
+        take_without_ack(private_broker)
         time.sleep(SETTINGS.dead_after_s + 0.1)
 
         # When its reaper passes between the two passes over the first broker
-        first = reaper.reap(broker, "reaper@test", SETTINGS)
+        first = reaper.reap(private_broker, "reaper@test", SETTINGS)
         assert reaper.reap(client_app(broker_url=other.url), "other@test", SETTINGS) == 0
         time.sleep(SETTINGS.heartbeat_s + 0.1)
-        second = reaper.reap(broker, "reaper@test", SETTINGS)
+        second = reaper.reap(private_broker, "reaper@test", SETTINGS)
     finally:
         other.stop()
 
@@ -84,18 +74,18 @@ def test_a_reaper_of_another_broker_leaves_the_suspects_alone(broker: Celery, tm
     assert (first, second) == (0, 1)
 
 
-def test_a_tag_held_by_a_live_worker_stays(broker: Celery) -> None:
-    broker.send_task("testing.work", kwargs={"value": 2})
-    tag = take_without_ack(broker)
+def test_a_tag_held_by_a_live_worker_stays(private_broker: Celery) -> None:
+    private_broker.send_task("testing.work", kwargs={"value": 2})
+    tag = take_without_ack(private_broker)
     time.sleep(SETTINGS.dead_after_s + 0.1)
 
     for _ in range(3):
         heartbeat.beat("holder@test", SETTINGS, [tag])
-        assert reaper.reap(broker, "reaper@test", SETTINGS) == 0
+        assert reaper.reap(private_broker, "reaper@test", SETTINGS) == 0
         time.sleep(SETTINGS.heartbeat_s + 0.1)
 
-    assert waiting(broker) == 0
-    assert tag in unacked(broker)
+    assert waiting(private_broker) == 0
+    assert tag in unacked(private_broker)
     heartbeat.stop("holder@test")
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -16,8 +14,6 @@ from tasks.metrics.queue_lengths import queue_lengths
 from tasks.metrics.recorder import Recorder
 from tasks.metrics.snapshot import cumulative, percentile
 from tasks.settings import get_settings
-from tests.harness import services
-from tests.harness.clients import client_app
 
 
 @pytest.fixture
@@ -82,14 +78,6 @@ def test_cumulative_buckets_and_percentiles() -> None:
     assert percentile(buckets, 4, 0.75) == 1.0
     assert percentile(buckets, 4, 0.95) is None
     assert percentile(buckets, 0, 0.5) is None
-
-
-@pytest.fixture
-def private_broker(tmp_path: Path) -> Iterator[Celery]:
-    """A client on a Redis server of its own: no worker of the session consumes there."""
-    server = services.RedisServer(tmp_path / "redis").start()
-    yield client_app(broker_url=server.url)
-    server.stop()
 
 
 def test_queue_lengths_count_waiting_messages(private_broker: Celery) -> None:
