@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from celery import Celery
+from celery.exceptions import TaskRevokedError
 from pydantic import ValidationError
 
 import beat_schedule
 from tasks.schedules.cron import CronSchedule
 from tasks.settings import SCHEDULE_ENTRIES, Settings, describe
+from tests.harness.workers import WorkerProcess
 
 CONTRACT = {
     "health_check": "health.check_dependencies",
@@ -60,6 +62,18 @@ def test_an_override_with_seconds_shortens_expires_to_its_interval() -> None:
 
     assert schedule["health_check"]["schedule"].interval_s() == 10
     assert schedule["health_check"]["options"]["expires"] == 10
+
+
+def test_a_tick_not_started_within_its_expiry_is_dropped(app: Celery, worker: WorkerProcess) -> None:
+    entry = beat_schedule.build(settings(health_check="*/1 * * * * *"))["health_check"]
+    expires_s = entry["options"]["expires"]
+
+    # The worker takes the tick at once, but may start it only a second past its expiry.
+    result = app.send_task(entry["task"], countdown=expires_s + 1, **entry["options"])
+
+    with pytest.raises(TaskRevokedError):
+        result.get(timeout=30)
+    assert result.state == "REVOKED"
 
 
 def test_an_empty_override_disables_the_entry() -> None:
