@@ -31,14 +31,20 @@ def route(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **_
     return {"queue": queue_for(name).value}
 
 
-class QueueTimeLimits:
-    """Task annotation: the soft and hard time limits of the task's queue family."""
+#: Queues whose tasks run long enough for a `STARTED` state to tell a caller something.
+TRACK_STARTED = frozenset({Queue.UPLOADS, Queue.INFRA})
 
-    def annotate(self, task: Any) -> dict[str, int] | None:
-        if getattr(task, "time_limit", None) is not None:
-            return None
-        limits = LIMITS[queue_for(task.name)]
-        return {"soft_time_limit": limits.soft_s, "time_limit": limits.hard_s}
+
+class QueueTaskOptions:
+    """Task annotation: the time limits of the task's queue family, and `STARTED` on long queues."""
+
+    def annotate(self, task: Any) -> dict[str, int | bool]:
+        queue = queue_for(task.name)
+        options: dict[str, int | bool] = {"track_started": queue in TRACK_STARTED}
+        if getattr(task, "time_limit", None) is None:
+            limits = LIMITS[queue]
+            options |= {"soft_time_limit": limits.soft_s, "time_limit": limits.hard_s}
+        return options
 
 
 def transport_for(settings: Settings) -> str | None:
@@ -115,7 +121,7 @@ def build(settings: Settings) -> dict[str, Any]:
         # back, acknowledged through the connection pool, so its message never ran (measured: 3 of
         # 1,000 lost in a 30 s outage). Left running, it is acknowledged or redelivered: at least once.
         "worker_cancel_long_running_tasks_on_connection_loss": False,
-        "task_annotations": [QueueTimeLimits()],
+        "task_annotations": [QueueTaskOptions()],
         "task_queues": [
             KombuQueue(queue.value, Exchange(queue.value, type="direct"), routing_key=queue.value) for queue in Queue
         ],
@@ -124,10 +130,12 @@ def build(settings: Settings) -> dict[str, Any]:
         "task_default_routing_key": Queue.DEFAULT.value,
         "task_create_missing_queues": False,
         "task_routes": (route,),
-        # Events for Flower: sent, started and every later state.
+        # Events for Flower: sent, started and every later state; the worker sends its own in
+        # batches (tasks.broker.consumer). STARTED is stored only for long tasks (TRACK_STARTED).
         "worker_send_task_events": True,
         "task_send_sent_event": True,
-        "task_track_started": True,
+        "worker_consumer": "tasks.broker.consumer:Consumer",
+        "worker_event_flush_s": settings.worker.event_flush_s,
         "result_expires": 86_400,
         "result_extended": True,
         "timezone": settings.timezone,

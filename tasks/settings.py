@@ -275,6 +275,8 @@ class WorkerSettings(Section):
     extra_task_modules: StringList = Field(default_factory=list)
     #: A worker idle this long while its queues hold messages restarts its consumer; 0: off.
     consumer_watchdog_s: NonNegativeInt = 30
+    #: Longest a task event waits in the worker before it is sent (with the others waiting).
+    event_flush_s: float = Field(default=0.1, ge=0, le=2)
 
     @model_validator(mode="after")
     def _check_liveness(self) -> WorkerSettings:
