@@ -12,14 +12,33 @@ so one `except OperationalError` covers an outage.
 from __future__ import annotations
 
 import logging
-from functools import partial
-from typing import Any
+from functools import cached_property
+from typing import Any, Final
 
+from celery import states
 from celery.backends.redis import RedisBackend as CeleryRedisBackend
 from celery.backends.redis import ResultConsumer as CeleryResultConsumer
+from celery.exceptions import BackendStoreError
 from kombu.exceptions import OperationalError
+from kombu.utils.encoding import bytes_to_str
+from redis.commands.core import Script
 
 log = logging.getLogger(__name__)
+
+
+#: Celery's store, in one round trip: a stored SUCCESS is never overwritten (a task run twice
+#: after a lost worker keeps its first success); otherwise set with expiry, then announce.
+STORE: Final = """
+local current = redis.call('GET', KEYS[1])
+if current then
+    local ok, meta = pcall(cjson.decode, current)
+    if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
+end
+local expires = tonumber(ARGV[2])
+if expires > 0 then redis.call('SETEX', KEYS[1], expires, ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
+redis.call('PUBLISH', KEYS[1], ARGV[1])
+return 1
+"""
 
 
 class ResultStoreUnavailable(OperationalError):
@@ -47,11 +66,25 @@ class ResultConsumer(CeleryResultConsumer):  # type: ignore[misc]
 class RedisBackend(CeleryRedisBackend):  # type: ignore[misc]
     ResultConsumer = ResultConsumer
 
-    def _store_result(self, *args: Any, **kwargs: Any) -> Any:
-        # Storing reads the earlier meta first, and Celery reads it without a retry: an outage
-        # there failed (and acknowledged) a task that had succeeded. The whole store waits for
-        # Redis as the write does.
-        return self.ensure(partial(super()._store_result, **kwargs), args)
+    @cached_property
+    def _store_script(self) -> Script:
+        return self.client.register_script(STORE)
+
+    def _store_result(
+        self, task_id: str, result: Any, state: str, traceback: Any = None, request: Any = None, **kwargs: Any
+    ) -> Any:
+        # Celery reads the earlier meta, then writes in a transaction: three round trips, the
+        # read without a retry, so an outage there failed (and acknowledged) a task that had
+        # succeeded. Here one script, waiting for Redis as Celery's write does.
+        meta = self._get_result_meta(result=result, state=state, traceback=traceback, request=request)
+        meta["task_id"] = bytes_to_str(task_id)
+        value = self.encode(meta)
+        if isinstance(value, str) and len(value) > self._MAX_STR_VALUE_SIZE:
+            raise BackendStoreError("value too large for Redis backend", state=state, task_id=task_id)
+        expires = self.failure_expires if state == states.FAILURE else self.expires
+        key = self.get_key_for_task(task_id)
+        self.ensure(self._store_script, ([key], [value, int(expires or 0)]))
+        return result
 
     def on_task_call(self, producer: Any, task_id: str) -> None:
         try:
