@@ -50,8 +50,8 @@ def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
         redis.stop()
     assert code in (0, 130, -signal.SIGINT), log.read_text()[-3000:]
     pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
-    assert len(pids) == 3
-    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="worker, beat and Flower stopped")
+    assert len(pids) == 4
+    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat and Flower stopped")
 
 
 def alive(pid: int) -> bool:
