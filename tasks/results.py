@@ -68,7 +68,8 @@ class RedisBackend(CeleryRedisBackend):  # type: ignore[misc]
 
     @cached_property
     def _store_script(self) -> Script:
-        return self.client.register_script(STORE)
+        script: Script = self.client.register_script(STORE)
+        return script
 
     def _store_result(
         self, task_id: str, result: Any, state: str, traceback: Any = None, request: Any = None, **kwargs: Any

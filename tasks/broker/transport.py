@@ -16,6 +16,7 @@ point leaves it where the visibility timeout, shutdown restore or the reaper
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from time import monotonic
@@ -27,6 +28,9 @@ from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import loads
 
 from tasks.broker import resilient, scripts
+from tasks.broker.acks import ReplylessAcks
+
+log = logging.getLogger(__name__)
 
 #: Registry of in-flight lists: list name -> when its consumer last blocked on it (Unix time).
 INFLIGHT_REGISTRY: Final = "inflight"
@@ -54,6 +58,15 @@ class QoS(resilient.QoS):
         else:
             super().append(message, delivery_tag)
 
+    def ack(self, delivery_tag: str) -> None:
+        try:
+            self.channel.acks.ack(delivery_tag)
+        except self.channel.connection_errors as error:
+            log.debug("acknowledgement without reply failed (%r); acknowledging with one", error)
+            super().ack(delivery_tag)
+            return
+        virtual.QoS.ack(self, delivery_tag)
+
 
 class Channel(resilient.Channel):
     QoS = QoS
@@ -75,6 +88,11 @@ class Channel(resilient.Channel):
         self._waiting_on: str | None = None
         self._block_next = False
         self._block_turn = 0
+        self.acks = ReplylessAcks(self.pool, self.unacked_key, self.unacked_index_key)
+
+    def close(self) -> None:
+        super().close()
+        self.acks.close()
 
     def basic_consume(self, queue: str, no_ack: bool, *args: Any, **kwargs: Any) -> Any:
         if no_ack:

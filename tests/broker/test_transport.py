@@ -22,6 +22,7 @@ from tasks.broker import scripts
 from tasks.broker.transport import INFLIGHT_REGISTRY, Transport, inflight_key
 from tasks.liveness import reaper
 from tasks.settings import WorkerSettings
+from tests.harness.workers import wait_for
 
 SETTINGS = WorkerSettings(heartbeat_s=1, dead_after_s=2)
 ROOT = Path(__file__).parents[2]
@@ -122,7 +123,44 @@ def test_no_ack_gets_are_not_recorded(private_broker: Celery) -> None:
         message = channel.basic_get("default", no_ack=False)
         assert state(private_broker) == (0, 1, 0)
         message.ack()
-        assert state(private_broker) == (0, 0, 0)
+        wait_for(lambda: state(private_broker) == (0, 0, 0), timeout_s=5, what="the acknowledgement")
+        channel.close()
+
+
+def test_an_acknowledgement_goes_down_a_connection_redis_does_not_answer(private_broker: Celery) -> None:
+    for value in range(3):
+        private_broker.send_task("testing.work", kwargs={"value": value})
+    with private_broker.connection_for_write() as connection:
+        channel = connection.channel()
+        messages = [channel.basic_get("default") for _ in range(3)]
+        for message in messages:
+            message.ack()
+        wait_for(lambda: state(private_broker) == (0, 0, 0), timeout_s=5, what="three acknowledgements")
+        acks = channel.acks._connection
+        assert acks is not None
+        # Nothing to read, ever: a reply would sit in the socket and show Redis still answers.
+        assert not acks.can_read(timeout=0.2)
+        channel.close()
+        assert channel.acks._connection is None
+
+
+def test_acknowledgements_go_on_after_their_connection_is_killed(private_broker: Celery) -> None:
+    for value in range(6):
+        private_broker.send_task("testing.work", kwargs={"value": value})
+    with private_broker.connection_for_write() as connection:
+        channel = connection.channel()
+        messages = [channel.basic_get("default") for _ in range(6)]
+        messages[0].ack()
+        wait_for(lambda: state(private_broker)[1] == 5, timeout_s=5, what="the first acknowledgement")
+        with private_broker.connection_for_read() as other:
+            killed = other.default_channel.client.client_kill_filter(_type="normal", skipme=True)
+        assert killed >= 1
+        for message in messages[1:]:
+            message.ack()
+            time.sleep(0.05)
+        # The first write after the kill may go to a socket Redis already closed; that message
+        # stays unacknowledged (delivered again later), every later one is acknowledged.
+        wait_for(lambda: state(private_broker)[1] <= 1, timeout_s=5, what="the later acknowledgements")
         channel.close()
 
 

@@ -76,11 +76,11 @@ def test_a_result_waits_for_redis_through_the_retry_policy(backend: RedisBackend
     script = backend._store_script
     original = script.__call__
 
-    def flaky(*args: object, **kwargs: object) -> object:
+    def flaky(keys: list[str], args: list[str | int]) -> object:
         calls.append(1)
         if len(calls) == 1:
             raise redis.ConnectionError("Redis restarting")
-        return original(*args, **kwargs)
+        return original(keys, args)
 
     task_id = uuid.uuid4().hex
     backend.__dict__["_store_script"] = flaky
