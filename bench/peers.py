@@ -57,8 +57,10 @@ def parse(arguments: list[str]) -> argparse.Namespace:
     parser.add_argument("--stall-s", type=float, default=60.0, help="a drain without progress this long fails")
     options = parser.parse_args(arguments)
     if options.quick:
+        # Only the sizes left at their defaults: `--quick --io 0` still skips the I/O drain.
         for name, value in QUICK.items():
-            setattr(options, name, value)
+            if getattr(options, name) == parser.get_default(name):
+                setattr(options, name, value)
     options.systems = [name.strip() for name in options.systems.split(",") if name.strip()]
     return options
 
@@ -100,7 +102,8 @@ def machine() -> dict[str, Any]:
         ),
         host.processor(),
     )
-    redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.strip()
+    banner = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
+    redis_version = next((word.removeprefix("v=") for word in banner if word.startswith("v=")), "unknown")
     return {
         "cpu_model": cpu_model,
         "cores": os.cpu_count(),
@@ -141,6 +144,16 @@ def summary(measurements: list[Measurement], systems: list[str]) -> dict[str, di
     return result
 
 
+MEASURED = (
+    "Task bodies, the same everywhere: no-op = one Redis INCR of a counter; I/O = a 10 ms sleep, then the INCR. "
+    "Enqueue: one client process, one call per task, no worker running. Drains: the tasks pre-queued in bulk "
+    "(not timed), then the workers launched; from launch = N / (launch to the counter reaching N), steady = "
+    "tasks after the first completion / time from the first completion to the last. CPU: user + system seconds "
+    "of every worker process and its children from the first completion to the last, per task. Redis commands: "
+    "calls in INFO commandstats during the run (the benchmark's own polling subtracted), per task."
+)
+
+
 def markdown(table: str, command: str, description: dict[str, Any], notes: dict[str, list[str]]) -> str:
     lines = [
         f"# Throughput against peers, {description['started_utc']}",
@@ -148,7 +161,7 @@ def markdown(table: str, command: str, description: dict[str, Any], notes: dict[
         f"Command: `{command}` (runtime {description['runtime_s']:.0f} s)",
         "",
         f"Machine: {description['machine']['cpu_model']}, {description['machine']['cores']} cores, "
-        f"Python {description['machine']['python']}, {description['machine']['redis_server']}; "
+        f"Python {description['machine']['python']}, redis-server {description['machine']['redis_server']}; "
         f"load average at start {description['machine']['load_average_at_start'][0]:.2f}",
         "",
         "Versions: "
@@ -156,6 +169,8 @@ def markdown(table: str, command: str, description: dict[str, Any], notes: dict[
             f"{system}: " + ", ".join(f"{name} {version}" for name, version in found.items())
             for system, found in description["versions"].items()
         ),
+        "",
+        MEASURED,
         "",
         table,
         "Worker layouts:",
