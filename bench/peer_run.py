@@ -38,7 +38,7 @@ def total_commands(client: redis.Redis) -> int:
     return sum(entry["calls"] for entry in stats.values())
 
 
-def run_client(system: System, mode: str, kind: str, count: int, context: Context) -> float:
+def run_client(system: System, mode: str, kind: str, count: int) -> float:
     """Seconds the system's client took for `count` calls (`send`) or one bulk pre-queue."""
     argv = [str(system.python), "-m", "bench.peer_client", system.module, mode, kind, str(count)]
     done = subprocess.run(
@@ -62,7 +62,7 @@ def enqueue(system: System, count: int, repetition: int, context: Context) -> Me
     client.flushall()
     try:
         before = total_commands(client)
-        elapsed_s = run_client(system, "send", "noop", count, context)
+        elapsed_s = run_client(system, "send", "noop", count)
         # Minus the INFO that read `before`.
         commands = total_commands(client) - before - 1
         measurement.figures = {"tasks_per_s": count / elapsed_s, "redis_commands_per_task": commands / count}
@@ -80,7 +80,7 @@ def drain(system: System, kind: str, count: int, repetition: int, context: Conte
     client.flushall()
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        run_client(system, "prequeue", kind, count, context)
+        run_client(system, "prequeue", kind, count)
         before = total_commands(client)
         launched = time.monotonic()
         for index, argv in enumerate(system.workers[kind]):

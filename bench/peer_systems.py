@@ -60,13 +60,14 @@ def procfile_workers(procfile: Path, queue: str = DEFAULT_QUEUE) -> list[list[st
         argv = shlex.split(command) if separator and not line.lstrip().startswith("#") else []
         if len(argv) < 2 or Path(argv[0]).name != "celery" or "worker" not in argv:
             continue
-        if queue in _queues(argv):
+        queues = _queues(argv)
+        if queues is None or queue in queues:
             commands.append([str(PROJECT_BIN / "celery"), *_warning_level(argv[1:])])
     return commands
 
 
-def _queues(argv: list[str]) -> list[str]:
-    """The queues a worker command line consumes; the default queue when it names none."""
+def _queues(argv: list[str]) -> list[str] | None:
+    """The queues a worker command line names; None when it names none, so consumes them all."""
     for index, argument in enumerate(argv):
         if argument in ("-Q", "--queues") and index + 1 < len(argv):
             return argv[index + 1].split(",")
@@ -74,7 +75,7 @@ def _queues(argv: list[str]) -> list[str]:
             return argument.split("=", 1)[1].split(",")
         if argument.startswith("-Q") and len(argument) > 2:
             return argument[2:].split(",")
-    return [DEFAULT_QUEUE]
+    return None
 
 
 def _warning_level(argv: list[str]) -> list[str]:

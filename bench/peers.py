@@ -218,7 +218,7 @@ def main(arguments: list[str]) -> None:
         "started_utc": started.isoformat(timespec="seconds"),
         "runtime_s": time.monotonic() - clock,
         "options": {name: getattr(options, name) for name in ("noop", "io", "enqueue", "repetitions", "quick")}
-        | {"platform_io_args": options.platform_io_args},
+        | {"systems": options.systems, "platform_io_args": options.platform_io_args, "stall_s": options.stall_s},
         "machine": machine(),
         "versions": versions(systems, peers_python),
     }
