@@ -1,11 +1,12 @@
 """Throughput of the platform side by side with plain Celery, Dramatiq, Huey and RQ, in one run.
 
     .venv/bin/python bench/peers.py [--noop 10000] [--io 5000] [--enqueue 3000] [--repetitions 3]
-        [--systems platform,celery,dramatiq,huey,rq] [--quick] [--platform-io-args "-P threads -c 32"]
+        [--systems platform,celery,dramatiq,huey,rq] [--quick] [--label NAME]
+        [--platform-io-args "-P threads -c 32"]
 
 Same Redis (a private redis-server), same task bodies, workloads of one kind run back to back
 for every system in an order rotated per repetition. Writes bench/results/<UTC date>.{json,md}
-(`-quick` appended for --quick) and prints the table.
+(`-<label>` appended with --label; --quick: `-quick`) and prints the table.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def parse(arguments: list[str]) -> argparse.Namespace:
         default=os.environ.get(IO_ARGS_VARIABLE),
         help=f"celery worker arguments for the platform's I/O drain instead of the Procfile's (or ${IO_ARGS_VARIABLE})",
     )
+    parser.add_argument("--label", help="appended to the results' file names (--quick: 'quick')")
     parser.add_argument("--stall-s", type=float, default=60.0, help="a drain without progress this long fails")
     options = parser.parse_args(arguments)
     if options.quick:
@@ -61,6 +63,8 @@ def parse(arguments: list[str]) -> argparse.Namespace:
         for name, value in QUICK.items():
             if getattr(options, name) == parser.get_default(name):
                 setattr(options, name, value)
+    if options.quick and options.label is None:
+        options.label = "quick"
     options.systems = [name.strip() for name in options.systems.split(",") if name.strip()]
     return options
 
@@ -225,7 +229,7 @@ def main(arguments: list[str]) -> None:
     notes = {system.name: system.notes for system in systems}
     layouts = {system.name: system.workers for system in systems}
     table = peer_report.render_table(measurements, options.systems)
-    stem = started.strftime("%Y-%m-%d") + ("-quick" if options.quick else "")
+    stem = started.strftime("%Y-%m-%d") + (f"-{options.label}" if options.label else "")
     RESULTS.mkdir(parents=True, exist_ok=True)
     raw = description | {
         "notes": notes,
