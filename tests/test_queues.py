@@ -50,3 +50,19 @@ def test_time_limits_follow_the_queue_family(app: Celery) -> None:
 
     assert check_dependencies.soft_time_limit == 300
     assert check_dependencies.time_limit == 360
+
+
+@pytest.mark.parametrize(
+    ("name", "tracked"),
+    [
+        ("uploads.process_document", True),
+        ("infra.ensure_tables", True),
+        ("pr.check_pull_request", False),
+        ("health.check_dependencies", False),
+        ("testing.noop", False),
+    ],
+)
+def test_started_is_stored_only_for_the_long_queues(app: Celery, name: str, tracked: bool) -> None:
+    import tests.hooks.sample_tasks  # noqa: F401  (registers testing.noop, a task of the default queue)
+
+    assert app.tasks[name].track_started is tracked
