@@ -34,21 +34,31 @@ end
 """
 
 #: KEYS: unacked, unacked_index, then the queue keys in kombu's BRPOP order.
-#: ARGV: now, then per queue key '1' (acknowledged consumer: record) or '0' (no-ack).
-#: Returns {key, payload} of the first non-empty key, or false.
+#: ARGV: now, how many messages at most, then per queue key '1' (acknowledged consumer:
+#: record) or '0' (no-ack). Takes from the first non-empty key, then the next, until it
+#: has that many. Returns {key, payload, key, payload, ...}, or false when all are empty.
 TAKE: Final = (
     _RECORD
     + """
+local taken = {}
+local wanted = tonumber(ARGV[2])
 for i = 3, #KEYS do
-  local payload = redis.call('RPOP', KEYS[i])
-  if payload then
-    if ARGV[i - 1] == '1' then
+  while #taken < 2 * wanted do
+    local payload = redis.call('RPOP', KEYS[i])
+    if not payload then
+      break
+    end
+    if ARGV[i] == '1' then
       record(KEYS[1], KEYS[2], payload, ARGV[1])
     end
-    return {KEYS[i], payload}
+    table.insert(taken, KEYS[i])
+    table.insert(taken, payload)
   end
 end
-return false
+if #taken == 0 then
+  return false
+end
+return taken
 """
 )
 

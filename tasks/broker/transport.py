@@ -5,9 +5,11 @@ consumer's in-flight list, or in kombu's `unacked` hash: a worker killed at any
 point leaves it where the visibility timeout, shutdown restore or the reaper
 (`tasks.liveness`) brings it back. The fetch alternates two steps:
 
-- `TAKE`: one script pops the first waiting message across the consumer's queue
-  keys (kombu's order: priorities, then the fair queue cycle) and records it in
-  `unacked`; under load every fetch is this single round trip.
+- `TAKE`: one script pops the first waiting messages across the consumer's queue
+  keys (kombu's order: priorities, then the fair queue cycle), as many as the prefetch
+  limit leaves room for, and records them in `unacked`; under load every fetch is this
+  single round trip. A consumer allowed more than one message fetches again only once
+  half its prefetch limit is free, so under load one round trip brings several.
 - when nothing waits: BLMOVE blocks on one queue's priority-0 key (in turn) for at most
   `fetch_wait_s`, parking what arrives in `inflight:{consumer}:{key}`, and
   `SETTLE` moves it from there into `unacked`. A message arriving on another key
@@ -57,6 +59,20 @@ class QoS(resilient.QoS):
             virtual.QoS.append(self, message, delivery_tag)
         else:
             super().append(message, delivery_tag)
+
+    def held(self) -> int:
+        return len(self._delivered) - len(self._dirty)
+
+    def can_consume(self) -> bool:
+        # Refill in batches: a fetch per freed slot is a round trip per task in the consumer.
+        if not self.prefetch_count:
+            return True
+        held = self.held()
+        return held == 0 or self.prefetch_count - held >= max(1, self.prefetch_count // 2)
+
+    def room(self) -> int:
+        """How many messages the next fetch may take."""
+        return max(1, self.prefetch_count - self.held()) if self.prefetch_count else 1
 
     def ack(self, delivery_tag: str) -> None:
         try:
@@ -109,7 +125,7 @@ class Channel(resilient.Channel):
         pairs = [(self._q_for_pri(queue, pri), queue) for pri in self.priority_steps for queue in queues]
         return [key for key, _ in pairs], self._flags([queue for _, queue in pairs])
 
-    def _take_args(self, keys: list[str], flags: list[str]) -> list[Any]:
+    def _take_args(self, keys: list[str], flags: list[str], count: int) -> list[Any]:
         return [
             "EVAL",
             scripts.TAKE,
@@ -118,6 +134,7 @@ class Channel(resilient.Channel):
             self.unacked_index_key,
             *keys,
             time.time(),
+            count,
             *flags,
         ]
 
@@ -131,7 +148,7 @@ class Channel(resilient.Channel):
         self._brpop_sent_at = monotonic()  # type: ignore[assignment]
         if not self._block_next:
             self._waiting_on = None
-            connection.send_command(*self._take_args(keys, flags))
+            connection.send_command(*self._take_args(keys, flags, self.qos.room()))
             return
         # Messages sent without a priority land on the priority-0 keys, which come first.
         source = keys[self._block_turn % len(queues)]
@@ -165,8 +182,8 @@ class Channel(resilient.Channel):
             # Nothing waits: block on a key until something arrives.
             self._block_next = True
             raise virtual.Empty()
-        key, payload = reply
-        self._deliver_from(bytes_to_str(key), payload)
+        for key, payload in zip(reply[::2], reply[1::2], strict=True):
+            self._deliver_from(bytes_to_str(key), payload)
         return True
 
     def _parked(self, source: str, payload: Any) -> bool:
@@ -213,7 +230,7 @@ class Channel(resilient.Channel):
         keys = [self._q_for_pri(queue, pri) for pri in self.priority_steps]
         flags = ["0" if no_ack else "1"] * len(keys)
         with self.conn_or_acquire() as client:
-            reply = client.execute_command(*self._take_args(keys, flags))
+            reply = client.execute_command(*self._take_args(keys, flags, 1))
             self._maybe_update_queues_expire(client, queue)
         if not reply:
             return None
