@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -194,3 +195,30 @@ def test_a_waiting_consumers_connection_stays_quiet_until_a_message_arrives(priv
     assert woken
     assert delivered
     assert len(received) == 1
+
+
+def test_a_fetch_takes_what_the_prefetch_limit_leaves_room_for(private_broker: Celery) -> None:
+    for value in range(10):
+        private_broker.send_task("testing.work", kwargs={"value": value})
+    received: list[Any] = []
+    queue = Queue("default", Exchange("default", type="direct"), routing_key="default")
+    with (
+        Connection(private_broker.conf.broker_url, transport=Transport) as connection,
+        Consumer(connection, queues=[queue], callbacks=[lambda body, message: received.append(message)]) as consumer,
+    ):
+        consumer.qos(prefetch_count=4)
+        channel, poller = consumer.channel, connection.transport.cycle
+        poller.on_poll_start()
+        assert channel._brpop_read()
+        assert len(received) == 4
+        assert state(private_broker) == (6, 4, 0)
+
+        received[0].ack()
+        # One free slot of four: no fetch until half of them are free.
+        assert not channel.qos.can_consume()
+        received[1].ack()
+        assert channel.qos.can_consume()
+        poller.on_poll_start()
+        assert channel._brpop_read()
+        assert [message.payload[1]["value"] for message in received] == list(range(6))
+        wait_for(lambda: state(private_broker) == (4, 4, 0), timeout_s=5, what="two acknowledged, two more taken")
