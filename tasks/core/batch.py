@@ -79,7 +79,7 @@ def enqueue_many(
             chunk = pending[start : start + chunk_size]
             try:
                 _wait_for_broker(app, producer)
-            except producer.connection.recoverable_connection_errors as error:
+            except (OperationalError, *producer.connection.recoverable_connection_errors) as error:
                 raise EnqueueError(
                     f"Redis did not answer within the publish retry bound: {error}",
                     sent=sent,
