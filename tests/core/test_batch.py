@@ -140,7 +140,7 @@ def test_an_item_that_is_not_a_signature_is_refused_before_anything_is_sent(priv
     from tasks.core.batch import InvalidSignature
 
     with pytest.raises(InvalidSignature, match="item 1 is not a Celery signature: str"):
-        tasks.enqueue_many([private_broker.signature("testing.work"), "testing.work"])  # type: ignore[list-item]
+        tasks.enqueue_many([private_broker.signature("testing.work"), "testing.work"])
 
     assert queued(private_broker) == []
 
