@@ -101,13 +101,17 @@ def monitor(url: str, action: Callable[[], object]) -> Counter[str]:
                 seen[command.split(" ", 1)[0].upper()] += 1
         done.set()
 
+    # Connected before the sample, so its handshake is not counted.
+    marker = redis.Redis.from_url(url)
+    marker.ping()
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     ready.wait(5)
     time.sleep(0.2)
     action()
-    redis.Redis.from_url(url).execute_command("PING", "MONITOR-END")
+    marker.execute_command("PING", "MONITOR-END")
     done.wait(5)
+    marker.close()
     return seen
 
 
