@@ -56,7 +56,13 @@ class ResultConsumer(CeleryResultConsumer):  # type: ignore[misc]
 
     def drain_events(self, timeout: float | None = None) -> None:
         self._read_unread()
-        super().drain_events(timeout)
+        try:
+            super().drain_events(timeout)
+        except RuntimeError as error:
+            # Redis went away while a `.get()` waited, and the reconnect gave up.
+            if isinstance(error.__cause__, self._connection_errors):
+                raise ResultStoreUnavailable(f"the result store did not answer: {error.__cause__}") from error
+            raise
 
     def _read_unread(self) -> None:
         """Deliver what was stored before its subscription, for waiters that do not read (`then()`)."""

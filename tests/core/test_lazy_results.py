@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -96,4 +97,33 @@ def test_an_unreachable_result_store_fails_get_within_the_publish_bound(private_
     with pytest.raises(ResultStoreUnavailable):
         result.get(timeout=30)
     assert time.monotonic() - started <= SHORT_RETRY_S + 2
+    client.close()
+
+
+def test_a_result_store_lost_while_get_waits_fails_it_within_the_publish_bound(tmp_path: Path) -> None:
+    # Given a task no worker takes, and a `.get()` waiting for it
+    server = RedisServer(tmp_path / "redis").start()
+    client = client_app(redis_url=AnyUrl(server.url), publish=PublishSettings(retry_for_s=SHORT_RETRY_S))
+    result = client.send_task("testing.work", kwargs={})
+    errors: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            result.get(timeout=60)
+        except BaseException as error:
+            errors.append(error)
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    wait_for(lambda: subscribers(client, result) == 1, 10, what="the get subscribed")
+
+    # When Redis goes away
+    server.stop()
+    started = time.monotonic()
+    waiter.join(30)
+
+    # Then the get fails within the bound, with the result store's error
+    assert not waiter.is_alive()
+    assert [type(error) for error in errors] == [ResultStoreUnavailable]
+    assert time.monotonic() - started <= SHORT_RETRY_S + 3
     client.close()
