@@ -13,7 +13,7 @@ storing a result needs long) and then raises a bare `RuntimeError` saying the ap
 be restarted; the next subscription reconnects by itself, so that is not so. Here the
 subscription retries no longer than a publish would (`task_publish_retry_policy`), then raises
 `ResultStoreUnavailable`, a kombu `OperationalError` like the broker's own publish failure, so
-one `except OperationalError` covers an outage.
+one `except OperationalError` covers an outage; so does a `.get()` whose Redis goes away while it waits.
 """
 
 from __future__ import annotations
