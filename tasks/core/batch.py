@@ -97,6 +97,15 @@ def enqueue_many(
                     uncertain=published,
                     unsent=pending[start + len(chunk) :],
                 ) from error
+            except OperationalError as error:
+                # Raised while the chunk was being buffered (a queue declared on a lost connection):
+                # the pipeline never ran.
+                raise EnqueueError(
+                    f"signatures {start} to {start + len(chunk) - 1} were not published: {error}",
+                    sent=sent,
+                    uncertain=[],
+                    unsent=pending[start:],
+                ) from error
             sent.extend(published)
     return sent
 

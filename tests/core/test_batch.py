@@ -179,3 +179,35 @@ def test_a_redis_outage_fails_the_batch_within_the_publish_bound(tmp_path: Path)
     finally:
         close_client(client)
         server.stop()
+
+
+def test_redis_lost_before_a_pipeline_runs_makes_its_chunk_uncertain(tmp_path: Path) -> None:
+    from celery import signals
+
+    import tasks
+    from tasks.core.batch import EnqueueError
+
+    server = RedisServer(tmp_path / "redis").start()
+    client = client_app(server.url, retry_for_s=SHORT_RETRY_S)
+    signatures = [client.signature("testing.work", kwargs={"value": n}) for n in range(6)]
+    published: list[str] = []
+
+    def stop_redis_at_the_fifth(headers: dict[str, Any], **_: Any) -> None:
+        published.append(headers["id"])
+        if len(published) == 5:
+            server.stop()
+
+    # Given Redis that goes away while the second chunk is buffered, before its pipeline runs
+    signals.before_task_publish.connect(stop_redis_at_the_fifth, weak=False)
+    try:
+        with pytest.raises(EnqueueError, match="some of them may be queued") as raised:
+            tasks.enqueue_many(signatures, chunk_size=3)
+    finally:
+        signals.before_task_publish.disconnect(stop_redis_at_the_fifth)
+        close_client(client)
+        server.stop()
+
+    # Then the first chunk is sent, the second uncertain, and nothing is left unsent
+    assert [result.id for result in raised.value.sent] == published[:3]
+    assert [result.id for result in raised.value.uncertain] == published[3:]
+    assert raised.value.unsent == []
