@@ -4,7 +4,8 @@ Two places: the platform app's message factory (`RedactingAMQP`), whose reprs al
 into the `task-sent` event, and the `before_task_publish` hook, which rewrites the
 headers of every message published from this process, by any app, `send_task` included.
 The hook leaves alone the reprs the message factory has just made (the very same string
-objects, in this thread), so the platform app's messages are redacted once, not twice.
+objects, in this thread, made with the secrets the hook would use), so the platform app's
+messages are redacted once, not twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from celery.app.amqp import AMQP
 from celery.utils.saferepr import saferepr
 
 from tasks.core.events import Hook
-from tasks.redaction import redact
+from tasks.redaction import redact, remembered
 
 #: Celery's default bound on an argument repr (`argsrepr_maxsize`).
 REPR_MAX_CHARS: Final = 1024
@@ -32,6 +33,8 @@ class _Made(threading.local):
 
     argsrepr: str | None = None
     kwargsrepr: str | None = None
+    #: The configured and the remembered secrets they were made with.
+    secrets: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
 _made = _Made()
@@ -48,7 +51,12 @@ class RedactionHook(Hook):
             return
         # Compared by identity: a repr replaced after the factory (a caller's `headers=`) is redacted again.
         made = _made.argsrepr
-        if made is not None and headers.get("argsrepr") is made and headers.get("kwargsrepr") is _made.kwargsrepr:
+        if (
+            made is not None
+            and headers.get("argsrepr") is made
+            and headers.get("kwargsrepr") is _made.kwargsrepr
+            and _made.secrets == (self.secrets, remembered())
+        ):
             return
         headers["argsrepr"] = redacted_repr(body[0], self.secrets)
         headers["kwargsrepr"] = redacted_repr(body[1], self.secrets)
@@ -68,6 +76,7 @@ class RedactingAMQP(AMQP):  # type: ignore[misc]  # celery ships no type hints
         self, task_id: str, name: str, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any
     ) -> Any:
         if options.get("argsrepr") is None and options.get("kwargsrepr") is None:
+            _made.secrets = (self.secrets, remembered())
             _made.argsrepr = options["argsrepr"] = redacted_repr(args or (), self.secrets)
             _made.kwargsrepr = options["kwargsrepr"] = redacted_repr(kwargs or {}, self.secrets)
         else:
