@@ -67,6 +67,18 @@ def publish_retry_policy(publish: PublishSettings) -> dict[str, float | int]:
     }
 
 
+def connect_retry_options(publish: PublishSettings) -> dict[str, float | int]:
+    """Transport options bounding how long a connection's first channel waits for Redis, as a publish waits.
+
+    Kombu retries that connect for `broker_connection_timeout` only, and a publish does not retry it:
+    without these, a client whose first publish falls in an outage gives up after the connect timeout.
+    """
+    return {
+        **publish_retry_policy(publish),
+        "connect_retries_timeout": max(publish.retry_for_s, publish.connect_timeout_s),
+    }
+
+
 def build(settings: Settings) -> dict[str, Any]:
     """Celery's settings for these platform settings."""
     visibility_timeout_s = settings.worker.visibility_timeout_s
@@ -81,6 +93,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "fanout_patterns": True,
         "fetch_wait_s": settings.worker.fetch_wait_s,
         "socket_connect_timeout": settings.publish.connect_timeout_s,
+        **connect_retry_options(settings.publish),
     }
     redis_url = str(settings.redis_url)
     return {

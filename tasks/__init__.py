@@ -1,4 +1,4 @@
-"""The platform's Celery application, `tasks.app`, loaded on first use.
+"""The platform's Celery application, `tasks.app`, loaded on first use, and `tasks.enqueue_many`.
 
 Loading lazily keeps `celery -A tasks` sub-command plugins light, and gives the
 command line one hook that runs after `celery` itself is fully imported.
@@ -14,12 +14,18 @@ from celery.local import Proxy
 if TYPE_CHECKING:
     from celery import Celery
 
+    from tasks.core.batch import enqueue_many
+
     app: Celery
 
-__all__ = ["app"]
+__all__ = ["app", "enqueue_many"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "enqueue_many":
+        from tasks.core.batch import enqueue_many
+
+        return enqueue_many
     if name != "app":
         raise AttributeError(f"module 'tasks' has no attribute {name!r}")
     from tasks.application import app

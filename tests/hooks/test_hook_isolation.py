@@ -103,3 +103,30 @@ def test_the_platform_apps_messages_and_sent_events_carry_redacted_reprs(
 
     assert message.headers["argsrepr"] == message.sent_event["args"] == "['***']"
     assert message.headers["kwargsrepr"] == message.sent_event["kwargs"] == "{'api_key': '***', 'note': '***'}"
+
+
+def test_the_hook_redacts_again_a_repr_replaced_after_the_message_factory(app: Celery) -> None:
+    # Given a message of the platform app, whose reprs the factory redacted, and the platform's hook
+    message = app.amqp.create_task_message("task-id", "testing.work", [], {"api_key": "k"})
+    headers = message.headers
+    hook = RedactionHook(app.amqp.secrets)
+
+    # When the factory's reprs are still in place, the hook keeps them as they are
+    factory_repr = headers["kwargsrepr"]
+    hook.before_publish(headers=headers, body=message.body)
+    assert headers["kwargsrepr"] is factory_repr
+
+    # and when a caller's `headers=` replaced one, the hook redacts the message from its body
+    headers["kwargsrepr"] = "{'api_key': 'k'}"
+    hook.before_publish(headers=headers, body=message.body)
+    assert headers["kwargsrepr"] == "{'api_key': '***'}"
+
+
+def test_a_hook_with_other_secrets_redacts_the_factorys_reprs_again(app: Celery) -> None:
+    message = app.amqp.create_task_message("task-id", "testing.work", [], {"note": "uses ghp_hookonly"})
+    headers = message.headers
+    assert "ghp_hookonly" in headers["kwargsrepr"]
+
+    RedactionHook([*app.amqp.secrets, "ghp_hookonly"]).before_publish(headers=headers, body=message.body)
+
+    assert headers["kwargsrepr"] == "{'note': 'uses ***'}"
