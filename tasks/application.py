@@ -8,12 +8,13 @@ from celery import Celery, signals
 
 import celeryconfig
 from tasks import flower, hooks, logs
+from tasks.broker.publish import PipelinedCelery
 from tasks.core.timers import TimerSweep
 from tasks.liveness.watchdog import ConsumerWatchdog
 from tasks.settings import get_settings
 
 settings = get_settings()
-app = Celery("tasks")
+app = PipelinedCelery("tasks")
 #: Read once here and handed down: tasks reach it as `task.settings`, hooks at registration.
 app.settings = settings
 app.config_from_object(celeryconfig.build(settings))
