@@ -129,6 +129,14 @@ def pause_session_worker(app: Celery) -> Callable[[], None]:
 
 
 @pytest.fixture
+def session_worker_paused(app: Celery) -> Iterator[None]:
+    """The shared worker (if one runs) consumes nothing while the test counts what it queued."""
+    resume = pause_session_worker(app)
+    yield
+    resume()
+
+
+@pytest.fixture
 def start_worker(app: Celery, run_dir: Path) -> Iterator[Callable[..., WorkerProcess]]:
     """Factory: a worker with its own settings; stopped when the test ends.
 

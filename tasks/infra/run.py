@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -85,7 +86,10 @@ def _wait_for_lock(context: RunContext, environment: str, busy: LockBusy) -> Exc
         )
     log.warning("%s", busy)
     publish_event(context.redis, environment, context.run_id, "retrying", str(busy))
-    return LockBusy(str(busy), retry_after_s=min(context.settings.lock_retry_s, ttl_s - waited_s))
+    # Runs that found the lock held at the same moment would all come back at the same moment,
+    # and all but one find it held again: each waits a random 50 to 100 % of the retry interval.
+    retry_s = context.settings.lock_retry_s * random.uniform(0.5, 1.0)
+    return LockBusy(str(busy), retry_after_s=min(retry_s, ttl_s - waited_s))
 
 
 def _run_body(

@@ -75,6 +75,7 @@ def pr_queue_length(app: Celery) -> int:
         return int(connection.default_channel.client.llen("pr"))
 
 
+@pytest.mark.usefixtures("session_worker_paused")
 def test_bad_signatures_are_refused_before_parsing(app: Celery, webhook_url: str) -> None:
     app.control.purge()
 
@@ -167,6 +168,7 @@ def request_head(url: str, body_headers: str) -> bytes:
     return f"POST /webhook HTTP/1.1\r\nHost: {httpx.URL(url).host}\r\n{headers}{body_headers}\r\n".encode()
 
 
+@pytest.mark.usefixtures("session_worker_paused")
 def test_oversized_bodies_are_refused_before_they_are_read(app: Celery, webhook_url: str) -> None:
     app.control.purge()
 
@@ -188,6 +190,7 @@ def test_oversized_bodies_are_refused_before_they_are_read(app: Celery, webhook_
     app.control.purge()
 
 
+@pytest.mark.usefixtures("session_worker_paused")
 def test_a_replayed_body_is_not_queued_again_under_a_new_delivery_id(app: Celery, webhook_url: str) -> None:
     from tasks.github import state
     from tasks.redis_client import get_redis
