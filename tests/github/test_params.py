@@ -27,4 +27,4 @@ def test_force_refresh_is_off_unless_asked_and_must_be_a_boolean() -> None:
     assert CheckPullParams(repository="acme/widgets", number=1).force_refresh is False
     assert CheckPullParams(repository="acme/widgets", number=1, force_refresh=True).force_refresh is True
     with pytest.raises(ValidationError, match="force_refresh"):
-        CheckPullParams(repository="acme/widgets", number=1, force_refresh="sometimes")
+        CheckPullParams.model_validate({"repository": "acme/widgets", "number": 1, "force_refresh": "sometimes"})
