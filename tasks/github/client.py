@@ -122,10 +122,13 @@ class GitHubClient:
             return None
         return response.json()
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Answer:
-        """A conditional GET: answered from the ETag cache when GitHub says 304."""
+    def get(self, path: str, params: dict[str, Any] | None = None, *, conditional: bool = True) -> Answer:
+        """A conditional GET: answered from the ETag cache when GitHub says 304.
+
+        `conditional=False` sends no `If-None-Match` (the kept body is not trusted); the answer's ETag is still kept.
+        """
         url = str(self.http.build_request("GET", path.lstrip("/"), params=params).url)
-        cached = etags.load(url)
+        cached = etags.load(url) if conditional else None
         headers = {"If-None-Match": cached.etag} if cached else {}
         response = self._send("GET", url, headers=self._authorized(headers))
         if response.status_code == 304 and cached is not None:
@@ -137,14 +140,16 @@ class GitHubClient:
             etags.store(url, etags.Cached(etag=etag, body=response.text, link=link))
         return Answer(response.json(), not_modified=False, link=link)
 
-    def get_all(self, path: str, params: dict[str, Any] | None = None) -> tuple[list[Any], bool]:
-        """Every page of a list (conditional GETs); True when no page changed."""
+    def get_all(
+        self, path: str, params: dict[str, Any] | None = None, *, conditional: bool = True
+    ) -> tuple[list[Any], bool]:
+        """Every page of a list (conditional GETs unless `conditional=False`); True when no page changed."""
         url: str | None = path
         query: dict[str, Any] | None = {**(params or {}), "per_page": PER_PAGE}
         items: list[Any] = []
         unchanged = True
         while url is not None:
-            answer = self.get(url, query)
+            answer = self.get(url, query, conditional=conditional)
             page = answer.data
             if isinstance(page, dict):
                 # Check runs and workflow runs come wrapped: {"total_count", "check_runs": [...]}.

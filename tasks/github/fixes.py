@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from unidiff.patch import PatchedFile, PatchSet
 
+from tasks.github import heads
 from tasks.github.client import GitHubClient
 from tasks.github.errors import GitHubRequestError
 from tasks.github.monitor import FAILED_CONCLUSIONS
@@ -42,9 +43,12 @@ class PatchDoesNotApply(Exception):
 
 
 def rerun_failed_jobs(client: GitHubClient, repository: str, number: int) -> FixResult:
-    pull = client.request("GET", f"/repos/{repository}/pulls/{number}")
-    head_sha = pull["head"]["sha"]
-    runs, _ = client.get_all(f"/repos/{repository}/actions/runs", {"head_sha": head_sha})
+    """Re-run the failed workflow runs of the head GitHub confirms now, never of a remembered one."""
+    on_head = heads.on_current_head(
+        client, repository, number, lambda sha: client.get_all(f"/repos/{repository}/actions/runs", {"head_sha": sha})
+    )
+    head_sha = on_head.sha
+    runs, _ = on_head.value
     failed = [run["id"] for run in runs if run.get("conclusion") in FAILED_CONCLUSIONS]
     if not failed:
         return FixResult(False, f"no failed workflow run on head {head_sha[:12]}")

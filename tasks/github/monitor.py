@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.github import comments, state
+from tasks.github import comments, heads, state
 from tasks.github.classifier import classify
 from tasks.github.client import GitHubClient
 from tasks.github.errors import GitHubRequestError, LogTooLarge
@@ -67,21 +67,24 @@ class PullCheck:
         }
 
 
-def pull_state(client: GitHubClient, repository: str, number: int) -> PullState:
-    """The remembered pull request, or GitHub's when the monitor has not seen it yet."""
-    known = state.load_pull(repository, number)
-    if known is not None:
-        return known
-    pull = PullState.from_api(client.get(f"/repos/{repository}/pulls/{number}").data)
-    state.save_pull(repository, pull)
-    return pull
+def check_pull_request(
+    client: GitHubClient, repository: str, number: int, head_sha: str | None = None, *, force_refresh: bool = False
+) -> PullCheck:
+    """Read the head commit's check runs and combined status; note the failed runs.
 
+    Without `head_sha` the head is GitHub's, confirmed with a conditional request; a SHA that vanished
+    is followed to the new head (tasks.github.heads). `force_refresh` sends no request conditionally.
+    """
+    conditional = not force_refresh
 
-def check_pull_request(client: GitHubClient, repository: str, number: int, head_sha: str | None = None) -> PullCheck:
-    """Read the head commit's check runs and combined status; note the failed runs."""
-    head_sha = head_sha or pull_state(client, repository, number).head_sha
-    runs, _ = client.get_all(f"/repos/{repository}/commits/{head_sha}/check-runs")
-    combined = client.get(f"/repos/{repository}/commits/{head_sha}/status").data
+    def read(sha: str) -> tuple[list[Any], dict[str, Any]]:
+        runs, _ = client.get_all(f"/repos/{repository}/commits/{sha}/check-runs", conditional=conditional)
+        combined = client.get(f"/repos/{repository}/commits/{sha}/status", conditional=conditional).data
+        return runs, combined
+
+    on_head = heads.on_current_head(client, repository, number, read, head_sha=head_sha, conditional=conditional)
+    head_sha = on_head.sha
+    runs, combined = on_head.value
     failed = sorted(int(run["id"]) for run in runs if run.get("conclusion") in FAILED_CONCLUSIONS)
     pending = any(run.get("status") != "completed" for run in runs)
     status_state = str(combined.get("state", "success")) if combined.get("statuses") else "success"
@@ -91,11 +94,22 @@ def check_pull_request(client: GitHubClient, repository: str, number: int, head_
         overall = "pending"
     else:
         overall = "success"
-    known = state.load_pull(repository, number)
-    if known is not None and known.head_sha == head_sha:
-        state.save_pull(repository, known.model_copy(update={"checked_sha": head_sha, "checked_state": overall}))
+    _remember_check(repository, number, on_head.pull, head_sha, overall)
     to_analyse = [run_id for run_id in failed if state.claim_check_run(repository, run_id)]
     return PullCheck(repository, number, head_sha, overall, failed, to_analyse)
+
+
+def _remember_check(repository: str, number: int, current: PullState | None, head_sha: str, overall: str) -> None:
+    """Note what was checked on the remembered pull request, which takes the head GitHub confirmed."""
+    known = state.load_pull(repository, number)
+    if current is not None and current.head_sha == head_sha:
+        base = current
+    elif known is not None and known.head_sha == head_sha:
+        base = known
+    else:
+        # A head given by the caller and not the remembered one: which of the two is newer is unknown.
+        return
+    state.save_pull(repository, base.model_copy(update={"checked_sha": head_sha, "checked_state": overall}))
 
 
 def fetch_failure_text(client: GitHubClient, repository: str, run: dict[str, Any]) -> str:

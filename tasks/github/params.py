@@ -39,6 +39,8 @@ class PullParams(RepositoryParams):
 class CheckPullParams(PullParams):
     #: The head commit to check, when the caller knows it (the monitor and webhooks do).
     head_sha: Sha | None = None
+    #: Skip every cache for this call: no ETag is sent and the head is read from GitHub.
+    force_refresh: bool = False
 
 
 class CheckRunParams(RepositoryParams):

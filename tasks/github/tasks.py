@@ -41,7 +41,9 @@ def monitor_repository(task: PlatformTask, params: RepositoryParams) -> dict[str
 def check_pull_request(task: PlatformTask, params: CheckPullParams) -> dict[str, Any]:
     """Read the head's check runs; queue `pr.analyze_check_failure` for each failed run not seen before."""
     client = get_client(task.settings.github)
-    checked = monitor.check_pull_request(client, params.repository, params.number, params.head_sha)
+    checked = monitor.check_pull_request(
+        client, params.repository, params.number, params.head_sha, force_refresh=params.force_refresh
+    )
     for check_run_id in checked.to_analyse:
         analyze_check_failure.delay(repository=params.repository, check_run_id=check_run_id)
     return checked.as_result()

@@ -3,7 +3,9 @@
 It keeps repositories, pull requests, check runs, statuses, comments, workflow
 runs, job logs and git objects in memory; records every request; answers
 `If-None-Match` with 304 (which, as on GitHub, costs no rate limit); counts a
-primary rate limit and can refuse requests with 403/429 and reset headers.
+primary rate limit and can refuse requests with 403/429 and reset headers. A pull
+request's head can be force-pushed and a commit made to vanish (its listings then
+answer 422, as GitHub's do), and hooks change the world after chosen requests.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class FakeRepo:
     workflow_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     job_logs: dict[int, str] = field(default_factory=dict)
     reruns: list[int] = field(default_factory=list)
+    #: Commits gone (a force-push removed them): their check runs, status and workflow runs answer 422.
+    vanished: set[str] = field(default_factory=set)
     push: bool = True
     default_branch: str = "main"
     protected: set[str] = field(default_factory=set)
@@ -116,6 +120,8 @@ class FakeGitHub:
         self.rate_remaining = 5000
         self.rate_reset = int(time.time()) + 3600
         self.refusals: deque[tuple[str, Reply]] = deque()
+        #: Run after answering a request whose method and path match: the world changing meanwhile.
+        self.hooks: list[tuple[str, re.Pattern[str], Callable[[], object]]] = []
         self.app_id: int | None = None
         self.installation_token_lifetime_s = 3600
         self.app_public_key: str | None = None
@@ -186,6 +192,29 @@ class FakeGitHub:
             pull["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             return head
 
+    def force_push(self, repo: FakeRepo, number: int, sha: str, *, vanish: bool = True) -> str:
+        """Point the pull request's branch at `sha` (an older commit too); the old head vanishes unless kept."""
+        with self.lock:
+            pull = repo.pulls[number]
+            source = self.repos[pull["head"]["repo"]["full_name"]]
+            old = str(pull["head"]["sha"])
+            source.refs[pull["head"]["ref"]] = sha
+            pull["head"]["sha"] = sha
+            pull["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if vanish and old != sha:
+                self.vanish(repo, old)
+            return old
+
+    def vanish(self, repo: FakeRepo, sha: str) -> None:
+        """The commit no longer exists: its listings answer 422 as GitHub's do."""
+        with self.lock:
+            repo.vanished.add(sha)
+
+    def after(self, method: str, path: str, action: Callable[[], object]) -> None:
+        """Call `action` after answering each request `method path` (a regular expression)."""
+        with self.lock:
+            self.hooks.append((method, re.compile(path), action))
+
     def add_check_run(
         self, repo: FakeRepo, head_sha: str, name: str, conclusion: str | None, *, log: str | None = None, **extra: Any
     ) -> int:
@@ -245,6 +274,13 @@ class FakeGitHub:
                 if r.status not in (304, 403, 429) and not r.path.startswith(("/_", "/rate_limit"))
             )
 
+    def conditional(self, path: str | None = None) -> list[Recorded]:
+        """GETs that carried `If-None-Match`."""
+        return [r for r in self.recorded("GET", path) if r.if_none_match]
+
+    def not_modified(self, path: str | None = None) -> list[Recorded]:
+        return [r for r in self.recorded("GET", path) if r.status == 304]
+
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -298,6 +334,9 @@ class FakeGitHub:
                     dict(reply.headers),
                 )
             )
+            for method, pattern, action in list(self.hooks):
+                if method == request.command and pattern.fullmatch(split.path):
+                    action()
         payload = b"" if reply.status == 304 else (reply.text or json.dumps(reply.body)).encode()
         request.send_response(reply.status)
         for name, value in reply.headers.items():
@@ -447,12 +486,22 @@ class FakeGitHub:
             200, {**pull, "head": {**pull["head"], "repo": {**pull["head"]["repo"], "permissions": permissions}}}
         )
 
+    @staticmethod
+    def _no_commit(repo: FakeRepo, sha: str) -> Reply | None:
+        if sha in repo.vanished:
+            return Reply(422, {"message": f"No commit found for SHA: {sha}", "status": "422"})
+        return None
+
     def _commit_check_runs(self, repo: FakeRepo, query: dict[str, str], body: Json, sha: str) -> Reply:
+        if refused := self._no_commit(repo, sha):
+            return refused
         runs = [run for _, run in sorted(repo.check_runs.items()) if run["head_sha"] == sha]
         chunk, headers = self._page(runs, query, f"/repos/{repo.full_name}/commits/{sha}/check-runs")
         return Reply(200, {"total_count": len(runs), "check_runs": chunk}, headers)
 
     def _combined_status(self, repo: FakeRepo, query: dict[str, str], body: Json, sha: str) -> Reply:
+        if refused := self._no_commit(repo, sha):
+            return refused
         statuses = repo.statuses.get(sha, [])
         states = {s["state"] for s in statuses}
         state = (
@@ -472,6 +521,8 @@ class FakeGitHub:
         return Reply(302, text="", headers={"Location": f"{self.url}/_logs/{repo.full_name}/{job}"})
 
     def _workflow_runs(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
+        if refused := self._no_commit(repo, query.get("head_sha", "")):
+            return refused
         runs = [
             r for _, r in sorted(repo.workflow_runs.items()) if r["head_sha"] == query.get("head_sha", r["head_sha"])
         ]

@@ -19,3 +19,12 @@ def test_names_that_would_leave_the_repository_are_refused(name: str) -> None:
 
     with pytest.raises(ValidationError, match="repository"):
         RepositoryParams(repository=name)
+
+
+def test_force_refresh_is_off_unless_asked_and_must_be_a_boolean() -> None:
+    from tasks.github.params import CheckPullParams
+
+    assert CheckPullParams(repository="acme/widgets", number=1).force_refresh is False
+    assert CheckPullParams(repository="acme/widgets", number=1, force_refresh=True).force_refresh is True
+    with pytest.raises(ValidationError, match="force_refresh"):
+        CheckPullParams.model_validate({"repository": "acme/widgets", "number": 1, "force_refresh": "sometimes"})
