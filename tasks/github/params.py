@@ -45,10 +45,21 @@ class CheckRunParams(RepositoryParams):
     check_run_id: PositiveInt
 
 
+#: Strategies that commit: each needs `expected_head_sha`.
+COMMITTING = frozenset({"format", "lint_fix", "patch"})
+#: Strategies that run a tool over `files`.
+TOOL_STRATEGIES = frozenset({"format", "lint_fix"})
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
 class FixParams(PullParams):
-    strategy: Literal["rerun_failed_jobs", "patch"]
+    strategy: Literal["rerun_failed_jobs", "format", "lint_fix", "patch"]
     patch: str | None = None
     expected_head_sha: Sha | None = None
+    #: The files `format` and `lint_fix` rewrite (paths relative to the repository's root).
+    files: list[str] | None = None
+    #: The formatter `format` runs: the one the failing check ran.
+    formatter: Literal["ruff", "black"] | None = None
 
     @field_validator("repository")
     @classmethod
@@ -66,22 +77,48 @@ class FixParams(PullParams):
             raise ValueError(f"larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES ({limit} bytes)")
         return value
 
+    @field_validator("files")
+    @classmethod
+    def _check_files(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return None
+        github = settings_in(info).github
+        files = list(dict.fromkeys(value))
+        if not files:
+            raise ValueError("at least one file is required")
+        if len(files) > github.fix_tool_max_files:
+            raise ValueError(
+                f"{len(files)} files, more than TASKS_GITHUB__FIX_TOOL_MAX_FILES ({github.fix_tool_max_files})"
+            )
+        refused = [reason for path in files if (reason := patchscope.refusal(path, github.fix_deny_paths))]
+        refused += [f"{path!r} is not a Python file" for path in files if not path.endswith(PYTHON_SUFFIXES)]
+        if refused:
+            raise ValueError("may not rewrite " + "; ".join(refused))
+        return files
+
     @model_validator(mode="after")
-    def _check_patch(self, info: ValidationInfo) -> FixParams:
-        if self.strategy == "rerun_failed_jobs":
-            if self.patch is not None:
-                raise ValueError("patch is only taken with strategy 'patch'")
-            return self
-        if self.expected_head_sha is None:
-            raise ValueError("expected_head_sha is required with strategy 'patch'")
+    def _check_strategy(self, info: ValidationInfo) -> FixParams:
+        if self.strategy != "patch" and self.patch is not None:
+            raise ValueError("patch is only taken with strategy 'patch'")
+        if self.strategy not in TOOL_STRATEGIES and self.files is not None:
+            raise ValueError("files are only taken with strategies 'format' and 'lint_fix'")
+        if self.strategy != "format" and self.formatter is not None:
+            raise ValueError("formatter is only taken with strategy 'format'")
+        if self.strategy in COMMITTING and self.expected_head_sha is None:
+            raise ValueError(f"expected_head_sha is required with strategy {self.strategy!r}")
+        if self.strategy in TOOL_STRATEGIES and self.files is None:
+            raise ValueError(f"files is required with strategy {self.strategy!r}")
+        if self.strategy == "patch":
+            self._check_patch(settings_in(info).github.fix_deny_paths)
+        return self
+
+    def _check_patch(self, deny: list[str]) -> None:
         files = _unified_diff(self.patch or "")
         if files is None:
             raise ValueError("patch must be a unified diff of at least one file")
-        deny = settings_in(info).github.fix_deny_paths
         refused = [reason for path in patchscope.paths(files) if (reason := patchscope.refusal(path, deny))]
         if refused:
             raise ValueError("patch may not touch " + "; ".join(refused))
-        return self
 
 
 def _unified_diff(text: str) -> PatchSet | None:

@@ -10,7 +10,7 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import event_routes, fixes, monitor, state
+from tasks.github import event_routes, fixes, monitor, state, toolfix, tools
 from tasks.github.auth import credentials_from
 from tasks.github.client import get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
@@ -55,15 +55,24 @@ def analyze_check_failure(task: PlatformTask, params: CheckRunParams) -> dict[st
 
 @platform_task(name="pr.apply_fix", params=FixParams, bind=True)
 def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
-    """Re-run failed jobs or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
+    """Re-run failed jobs, format, lint-fix or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
     settings = task.settings.github
     if not settings.auto_fix:
         return fixes.FixResult(False, "TASKS_GITHUB__AUTO_FIX is off: nothing was sent to GitHub").as_dict()
     client = get_client(settings)
     if params.strategy == "rerun_failed_jobs":
         return fixes.rerun_failed_jobs(client, params.repository, params.number).as_dict()
-    assert params.patch is not None and params.expected_head_sha is not None
-    result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
+    assert params.expected_head_sha is not None
+    if params.strategy == "patch":
+        assert params.patch is not None
+        result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
+        return result.as_dict()
+    assert params.files is not None
+    tool = tools.RUFF_CHECK if params.strategy == "lint_fix" else tools.FORMATTERS[params.formatter or "ruff"]
+    limits = toolfix.Limits(settings.fix_tool_max_file_bytes, settings.fix_tool_timeout_s)
+    result = toolfix.apply_tool(
+        client, params.repository, params.number, params.strategy, tool, params.files, params.expected_head_sha, limits
+    )
     return result.as_dict()
 
 
