@@ -144,3 +144,54 @@ def test_patch_is_refused_on_the_default_or_a_protected_branch_and_refs_are_enco
     assert fake.recorded("GET", f"/repos/{repo_name}/branches/main%23x")
     (update,) = fake.recorded("PATCH", f"/repos/{repo_name}/.*")
     assert update.path == f"/repos/{repo_name}/git/refs/heads/main%23x"
+
+
+def test_format_and_lint_fix_through_the_worker(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    ugly = "x = {  'a':1 }\n"
+    formatted = fake.add_pull(repo, 31, {"pkg/ugly.py": ugly})
+    linted = fake.add_pull(repo, 32, {"pkg/app.py": "import os\nimport sys\n\nprint(sys.argv)\n"})
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    by_black = apply_fix.delay(
+        repository=repo_name,
+        number=31,
+        strategy="format",
+        formatter="black",
+        files=["pkg/ugly.py"],
+        expected_head_sha=formatted,
+    ).get(timeout=60)
+    by_ruff = apply_fix.delay(
+        repository=repo_name, number=32, strategy="lint_fix", files=["pkg/app.py"], expected_head_sha=linted
+    ).get(timeout=60)
+
+    assert by_black["applied"] is True, by_black
+    assert repo.file_at(by_black["commit_sha"], "pkg/ugly.py") == 'x = {"a": 1}\n'
+    assert "Fixed-by: tasks-platform (format)" in repo.commits[by_black["commit_sha"]]["message"]
+    assert by_ruff["applied"] is True, by_ruff
+    assert repo.file_at(by_ruff["commit_sha"], "pkg/app.py") == "import sys\n\nprint(sys.argv)\n"
+    assert repo.refs["pr-31"] == by_black["commit_sha"] and repo.refs["pr-32"] == by_ruff["commit_sha"]
+
+
+def test_format_and_lint_fix_are_refused_without_auto_fix(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 33, {"ugly.py": "x = {  'a':1 }\n"})
+    github_worker(repo_name)
+
+    results = [
+        apply_fix.delay(
+            repository=repo_name, number=33, strategy=strategy, files=["ugly.py"], expected_head_sha=head
+        ).get(timeout=30)
+        for strategy in ("format", "lint_fix")
+    ]
+
+    assert all(r["applied"] is False and "TASKS_GITHUB__AUTO_FIX" in r["reason"] for r in results), results
+    assert fake.recorded(path=f"/repos/{repo_name}/.*") == []
