@@ -1,5 +1,8 @@
 """Guarded fixes: re-run failed jobs, or commit a caller's unified diff onto the PR's head branch.
 
+The guards (`writable_head`) and the commit writing (`commit_onto`) are shared
+with the tool fixes of `toolfix`.
+
 A patch is written through the Git Data API (blobs, a tree on the head's tree, a
 commit whose only parent is the head, then a fast-forward ref update: never a
 force push), and only after checking that the head is still the one the caller
@@ -61,13 +64,12 @@ def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, 
     head = writable_head(client, repository, number, expected_head_sha)
     if isinstance(head, FixResult):
         return head
-    listing = client.request("GET", f"/repos/{head.repository}/git/trees/{head.tree}", params={"recursive": "1"})
-    entries = {entry["path"]: entry for entry in listing.get("tree", []) if entry.get("type") == "blob"}
+    entries, truncated = head_files(client, head)
     try:
         changes = [
             change
             for patched in PatchSet(patch)
-            for change in _tree_changes(client, head.repository, entries, patched, bool(listing.get("truncated")))
+            for change in _tree_changes(client, head.repository, entries, patched, truncated)
         ]
     except PatchDoesNotApply as error:
         return FixResult(False, f"the patch does not apply: {error}")
@@ -108,6 +110,13 @@ def writable_head(client: GitHubClient, repository: str, number: int, expected_h
         return FixResult(False, refused)
     commit = client.request("GET", f"/repos/{target}/git/commits/{head['sha']}")
     return Head(target, branch, str(head["sha"]), str(commit["tree"]["sha"]))
+
+
+def head_files(client: GitHubClient, head: Head) -> tuple[dict[str, Any], bool]:
+    """The head tree's files (path -> tree entry) and whether GitHub truncated the listing."""
+    listing = client.request("GET", f"/repos/{head.repository}/git/trees/{head.tree}", params={"recursive": "1"})
+    entries = {entry["path"]: entry for entry in listing.get("tree", []) if entry.get("type") == "blob"}
+    return entries, bool(listing.get("truncated"))
 
 
 def commit_message(number: int, strategy: str) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from tasks.github import tools
 from tasks.github.client import GitHubClient
-from tasks.github.fixes import FixResult, Head, commit_message, commit_onto, create_blob, writable_head
+from tasks.github.fixes import FixResult, Head, commit_message, commit_onto, create_blob, head_files, writable_head
 
 #: File modes a tool may rewrite: plain and executable files (never symlinks or submodules).
 REGULAR_MODES = frozenset({"100644", "100755"})
@@ -45,10 +45,9 @@ def apply_tool(
     head = writable_head(client, repository, number, expected_head_sha)
     if isinstance(head, FixResult):
         return head
-    listing = client.request("GET", f"/repos/{head.repository}/git/trees/{head.tree}", params={"recursive": "1"})
-    entries = {entry["path"]: entry for entry in listing.get("tree", []) if entry.get("type") == "blob"}
+    entries, truncated = head_files(client, head)
     try:
-        sources = {path: _read(client, head, entries, path, limits, bool(listing.get("truncated"))) for path in files}
+        sources = {path: _read(client, head, entries, path, limits, truncated) for path in files}
         configs = {
             name: _read(client, head, entries, name, limits, False) for name in tools.CONFIG_FILES if name in entries
         }
