@@ -49,16 +49,16 @@ class CheckRunParams(RepositoryParams):
 COMMITTING = frozenset({"format", "lint_fix", "patch"})
 #: Strategies that run a tool over `files`.
 TOOL_STRATEGIES = frozenset({"format", "lint_fix"})
-PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 class FixParams(PullParams):
     strategy: Literal["rerun_failed_jobs", "format", "lint_fix", "patch"]
     patch: str | None = None
     expected_head_sha: Sha | None = None
-    #: The files `format` and `lint_fix` rewrite (paths relative to the repository's root).
+    #: The files `format` and `lint_fix` rewrite (paths relative to the repository's root); by default
+    #: those the head's analysed failures of ruff or black reported.
     files: list[str] | None = None
-    #: The formatter `format` runs: the one the failing check ran.
+    #: The formatter `format` runs; by default the one the head's analysed failure ran, else ruff.
     formatter: Literal["ruff", "black"] | None = None
 
     @field_validator("repository")
@@ -84,16 +84,9 @@ class FixParams(PullParams):
             return None
         github = settings_in(info).github
         files = list(dict.fromkeys(value))
-        if not files:
-            raise ValueError("at least one file is required")
-        if len(files) > github.fix_tool_max_files:
-            raise ValueError(
-                f"{len(files)} files, more than TASKS_GITHUB__FIX_TOOL_MAX_FILES ({github.fix_tool_max_files})"
-            )
-        refused = [reason for path in files if (reason := patchscope.refusal(path, github.fix_deny_paths))]
-        refused += [f"{path!r} is not a Python file" for path in files if not path.endswith(PYTHON_SUFFIXES)]
+        refused = patchscope.files_refusal(files, github.fix_deny_paths, github.fix_tool_max_files)
         if refused:
-            raise ValueError("may not rewrite " + "; ".join(refused))
+            raise ValueError(refused)
         return files
 
     @model_validator(mode="after")
@@ -106,8 +99,6 @@ class FixParams(PullParams):
             raise ValueError("formatter is only taken with strategy 'format'")
         if self.strategy in COMMITTING and self.expected_head_sha is None:
             raise ValueError(f"expected_head_sha is required with strategy {self.strategy!r}")
-        if self.strategy in TOOL_STRATEGIES and self.files is None:
-            raise ValueError(f"files is required with strategy {self.strategy!r}")
         if self.strategy == "patch":
             self._check_patch(settings_in(info).github.fix_deny_paths)
         return self

@@ -10,10 +10,11 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import event_routes, fixes, monitor, state, toolfix, tools
+from tasks.github import event_routes, fixes, fixtargets, monitor, patchscope, state, toolfix, tools
 from tasks.github.auth import credentials_from
-from tasks.github.client import get_client
+from tasks.github.client import GitHubClient, get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
+from tasks.settings import GitHubSettings
 
 
 @platform_task(name="pr.monitor_all", bind=True)
@@ -67,13 +68,26 @@ def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
         assert params.patch is not None
         result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
         return result.as_dict()
-    assert params.files is not None
-    tool = tools.RUFF_CHECK if params.strategy == "lint_fix" else tools.FORMATTERS[params.formatter or "ruff"]
+    return _tool_fix(client, settings, params, params.expected_head_sha).as_dict()
+
+
+def _tool_fix(client: GitHubClient, settings: GitHubSettings, params: FixParams, head_sha: str) -> fixes.FixResult:
+    files = params.files
+    formatter: str | None = params.formatter
+    if files is None:
+        targets = fixtargets.from_analyses(
+            state.load_analyses(params.repository, params.number), head_sha, params.strategy
+        )
+        if not targets.files:
+            reason = f"no files given, and no analysed failure of head {head_sha[:12]} names any for {params.strategy}"
+            return fixes.FixResult(False, reason)
+        refused = patchscope.files_refusal(targets.files, settings.fix_deny_paths, settings.fix_tool_max_files)
+        if refused:
+            return fixes.FixResult(False, f"the files the analysis names: {refused}")
+        files, formatter = targets.files, formatter or targets.formatter
+    tool = tools.RUFF_CHECK if params.strategy == "lint_fix" else tools.FORMATTERS[formatter or "ruff"]
     limits = toolfix.Limits(settings.fix_tool_max_file_bytes, settings.fix_tool_timeout_s)
-    result = toolfix.apply_tool(
-        client, params.repository, params.number, params.strategy, tool, params.files, params.expected_head_sha, limits
-    )
-    return result.as_dict()
+    return toolfix.apply_tool(client, params.repository, params.number, params.strategy, tool, files, head_sha, limits)
 
 
 FOLLOW_UPS: dict[str, Task] = {

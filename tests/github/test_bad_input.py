@@ -62,11 +62,7 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
         {"repository": "acme/widgets", "number": 1, "strategy": "lint_fix", "files": ["a.py"]},
         "expected_head_sha is required with strategy 'lint_fix'",
     ),
-    (
-        "pr.apply_fix",
-        {"repository": "acme/widgets", "number": 1, "strategy": "format", "expected_head_sha": SHA},
-        "files is required with strategy 'format'",
-    ),
+    ("pr.apply_fix", {**FORMAT, "files": []}, "at least one file is required"),
     (
         "pr.apply_fix",
         {**FORMAT, "files": ["a.py", ".github/actions/setup/run.py"]},
