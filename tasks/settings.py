@@ -167,6 +167,12 @@ class GitHubSettings(Section):
     )
     #: The largest patch `pr.apply_fix` takes.
     fix_max_patch_bytes: PositiveInt = 1024 * 1024
+    #: The most files one `format` or `lint_fix` fix reads and rewrites.
+    fix_tool_max_files: PositiveInt = 50
+    #: The largest file (source or configuration) a `format` or `lint_fix` fix reads from the head commit.
+    fix_tool_max_file_bytes: PositiveInt = 512 * 1024
+    #: Bound on each formatter or linter run of a `format` or `lint_fix` fix.
+    fix_tool_timeout_s: PositiveFloat = 60.0
     #: The largest webhook body read (GitHub sends at most 25 MB); larger ones are answered 413.
     webhook_max_body_bytes: PositiveInt = 25 * 1024 * 1024
     #: How long a delivery id and a signed body's hash are remembered, so neither is handled twice.

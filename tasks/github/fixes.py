@@ -1,5 +1,8 @@
 """Guarded fixes: re-run failed jobs, or commit a caller's unified diff onto the PR's head branch.
 
+The guards (`writable_head`) and the commit writing (`commit_onto`) are shared
+with the tool fixes of `toolfix`.
+
 A patch is written through the Git Data API (blobs, a tree on the head's tree, a
 commit whose only parent is the head, then a fast-forward ref update: never a
 force push), and only after checking that the head is still the one the caller
@@ -25,7 +28,11 @@ from tasks.github.monitor import FAILED_CONCLUSIONS
 from tasks.github.patchscope import strip
 from tasks.settings import REPOSITORY_PATTERN
 
-COMMIT_MESSAGE = "Apply suggested fix to pull request #{number}\n\nCommitted by the tasks platform (pr.apply_fix)."
+COMMIT_MESSAGE = (
+    "Apply suggested fix to pull request #{number}\n\n"
+    "Committed by the tasks platform (pr.apply_fix).\n\n"
+    "Fixed-by: tasks-platform ({strategy})\n"
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,33 @@ def rerun_failed_jobs(client: GitHubClient, repository: str, number: int) -> Fix
 
 
 def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, expected_head_sha: str) -> FixResult:
+    head = writable_head(client, repository, number, expected_head_sha)
+    if isinstance(head, FixResult):
+        return head
+    entries, truncated = head_files(client, head)
+    try:
+        changes = [
+            change
+            for patched in PatchSet(patch)
+            for change in _tree_changes(client, head.repository, entries, patched, truncated)
+        ]
+    except PatchDoesNotApply as error:
+        return FixResult(False, f"the patch does not apply: {error}")
+    return commit_onto(client, head, changes, commit_message(number, "patch"))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A pull request's head that passed every guard: where a fix commit goes."""
+
+    repository: str
+    branch: str
+    sha: str
+    tree: str
+
+
+def writable_head(client: GitHubClient, repository: str, number: int, expected_head_sha: str) -> Head | FixResult:
+    """The head to commit onto, or the refusal: closed, moved, unreachable fork, default or protected branch."""
     pull = client.request("GET", f"/repos/{repository}/pulls/{number}")
     head = pull["head"]
     if pull.get("state") != "open":
@@ -79,34 +113,50 @@ def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, 
     if refused:
         return FixResult(False, refused)
     commit = client.request("GET", f"/repos/{target}/git/commits/{head['sha']}")
-    base_tree = commit["tree"]["sha"]
-    listing = client.request("GET", f"/repos/{target}/git/trees/{base_tree}", params={"recursive": "1"})
+    return Head(target, branch, str(head["sha"]), str(commit["tree"]["sha"]))
+
+
+def head_files(client: GitHubClient, head: Head) -> tuple[dict[str, Any], bool]:
+    """The head tree's files (path -> tree entry) and whether GitHub truncated the listing."""
+    listing = client.request("GET", f"/repos/{head.repository}/git/trees/{head.tree}", params={"recursive": "1"})
     entries = {entry["path"]: entry for entry in listing.get("tree", []) if entry.get("type") == "blob"}
-    try:
-        changes = [
-            change
-            for patched in PatchSet(patch)
-            for change in _tree_changes(client, target, entries, patched, bool(listing.get("truncated")))
-        ]
-    except PatchDoesNotApply as error:
-        return FixResult(False, f"the patch does not apply: {error}")
-    tree = client.request("POST", f"/repos/{target}/git/trees", json_body={"base_tree": base_tree, "tree": changes})
+    return entries, bool(listing.get("truncated"))
+
+
+def commit_message(number: int, strategy: str) -> str:
+    return COMMIT_MESSAGE.format(number=number, strategy=strategy)
+
+
+def create_blob(client: GitHubClient, repository: str, content: str) -> str:
+    created = client.request(
+        "POST",
+        f"/repos/{repository}/git/blobs",
+        json_body={"content": base64.b64encode(content.encode()).decode(), "encoding": "base64"},
+    )
+    return str(created["sha"])
+
+
+def commit_onto(client: GitHubClient, head: Head, changes: list[dict[str, Any]], message: str) -> FixResult:
+    """A tree of `changes` on the head's tree, a commit whose only parent is the head, a fast-forward of the branch."""
+    tree = client.request(
+        "POST", f"/repos/{head.repository}/git/trees", json_body={"base_tree": head.tree, "tree": changes}
+    )
     new_commit = client.request(
         "POST",
-        f"/repos/{target}/git/commits",
-        json_body={"message": COMMIT_MESSAGE.format(number=number), "tree": tree["sha"], "parents": [head["sha"]]},
+        f"/repos/{head.repository}/git/commits",
+        json_body={"message": message, "tree": tree["sha"], "parents": [head.sha]},
     )
     try:
         client.request(
             "PATCH",
-            f"/repos/{target}/git/refs/heads/{ref_path(branch)}",
+            f"/repos/{head.repository}/git/refs/heads/{ref_path(head.branch)}",
             json_body={"sha": new_commit["sha"], "force": False},
         )
     except GitHubRequestError as error:
         if error.status != 422:
             raise
         return FixResult(False, "head moved while the commit was written: the ref update was not a fast-forward")
-    return FixResult(True, f"committed onto {target}:{branch}", new_commit["sha"])
+    return FixResult(True, f"committed onto {head.repository}:{head.branch}", new_commit["sha"])
 
 
 def ref_path(branch: str) -> str:
@@ -139,16 +189,11 @@ def _tree_changes(
         mode = "100644"
     else:
         entry = _entry(entries, source_path, truncated)
-        blob = client.request("GET", f"/repos/{target}/git/blobs/{entry['sha']}")
-        original = base64.b64decode(blob["content"]).decode("utf-8").splitlines(keepends=True)
+        stored = client.request("GET", f"/repos/{target}/git/blobs/{entry['sha']}")
+        original = base64.b64decode(stored["content"]).decode("utf-8").splitlines(keepends=True)
         mode = str(entry["mode"])
-    content = "".join(apply_hunks(original, patched))
-    created = client.request(
-        "POST",
-        f"/repos/{target}/git/blobs",
-        json_body={"content": base64.b64encode(content.encode()).decode(), "encoding": "base64"},
-    )
-    changes = [{"path": target_path, "mode": mode, "type": "blob", "sha": created["sha"]}]
+    blob = create_blob(client, target, "".join(apply_hunks(original, patched)))
+    changes: list[dict[str, Any]] = [{"path": target_path, "mode": mode, "type": "blob", "sha": blob}]
     if source_path != target_path and not patched.is_added_file:
         changes.append({"path": source_path, "mode": mode, "type": "blob", "sha": None})
     return changes

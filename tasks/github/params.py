@@ -47,10 +47,21 @@ class CheckRunParams(RepositoryParams):
     check_run_id: PositiveInt
 
 
+#: Strategies that commit: each needs `expected_head_sha`.
+COMMITTING = frozenset({"format", "lint_fix", "patch"})
+#: Strategies that run a tool over `files`.
+TOOL_STRATEGIES = frozenset({"format", "lint_fix"})
+
+
 class FixParams(PullParams):
-    strategy: Literal["rerun_failed_jobs", "patch"]
+    strategy: Literal["rerun_failed_jobs", "format", "lint_fix", "patch"]
     patch: str | None = None
     expected_head_sha: Sha | None = None
+    #: The files `format` and `lint_fix` rewrite (paths relative to the repository's root); by default
+    #: those the head's analysed failures of ruff or black reported.
+    files: list[str] | None = None
+    #: The formatter `format` runs; by default the one the head's analysed failure ran, else ruff.
+    formatter: Literal["ruff", "black"] | None = None
 
     @field_validator("repository")
     @classmethod
@@ -68,22 +79,39 @@ class FixParams(PullParams):
             raise ValueError(f"larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES ({limit} bytes)")
         return value
 
+    @field_validator("files")
+    @classmethod
+    def _check_files(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return None
+        github = settings_in(info).github
+        files = list(dict.fromkeys(value))
+        refused = patchscope.files_refusal(files, github.fix_deny_paths, github.fix_tool_max_files)
+        if refused:
+            raise ValueError(refused)
+        return files
+
     @model_validator(mode="after")
-    def _check_patch(self, info: ValidationInfo) -> FixParams:
-        if self.strategy == "rerun_failed_jobs":
-            if self.patch is not None:
-                raise ValueError("patch is only taken with strategy 'patch'")
-            return self
-        if self.expected_head_sha is None:
-            raise ValueError("expected_head_sha is required with strategy 'patch'")
+    def _check_strategy(self, info: ValidationInfo) -> FixParams:
+        if self.strategy != "patch" and self.patch is not None:
+            raise ValueError("patch is only taken with strategy 'patch'")
+        if self.strategy not in TOOL_STRATEGIES and self.files is not None:
+            raise ValueError("files are only taken with strategies 'format' and 'lint_fix'")
+        if self.strategy != "format" and self.formatter is not None:
+            raise ValueError("formatter is only taken with strategy 'format'")
+        if self.strategy in COMMITTING and self.expected_head_sha is None:
+            raise ValueError(f"expected_head_sha is required with strategy {self.strategy!r}")
+        if self.strategy == "patch":
+            self._check_patch(settings_in(info).github.fix_deny_paths)
+        return self
+
+    def _check_patch(self, deny: list[str]) -> None:
         files = _unified_diff(self.patch or "")
         if files is None:
             raise ValueError("patch must be a unified diff of at least one file")
-        deny = settings_in(info).github.fix_deny_paths
         refused = [reason for path in patchscope.paths(files) if (reason := patchscope.refusal(path, deny))]
         if refused:
             raise ValueError("patch may not touch " + "; ".join(refused))
-        return self
 
 
 def _unified_diff(text: str) -> PatchSet | None:

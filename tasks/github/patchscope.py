@@ -1,4 +1,4 @@
-"""What a patch may touch: plain relative paths, none matching TASKS_GITHUB__FIX_DENY_PATHS."""
+"""What a fix may touch: plain relative paths, none matching TASKS_GITHUB__FIX_DENY_PATHS."""
 
 from __future__ import annotations
 
@@ -40,6 +40,21 @@ def refusal(path: str, deny: Iterable[str]) -> str | None:
     if spec.match_file(lowered) or spec.match_file(lowered + "/"):
         return f"{path!r} matches TASKS_GITHUB__FIX_DENY_PATHS"
     return None
+
+
+#: What `format` and `lint_fix` rewrite: Python sources only.
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+def files_refusal(files: list[str], deny: Iterable[str], max_files: int) -> str | None:
+    """Why a tool may not rewrite these files (too many, or one not plain, denied or not Python), or None."""
+    if not files:
+        return "at least one file is required"
+    if len(files) > max_files:
+        return f"{len(files)} files, more than TASKS_GITHUB__FIX_TOOL_MAX_FILES ({max_files})"
+    refused = [reason for path in files if (reason := refusal(path, deny))]
+    refused += [f"{path!r} is not a Python file" for path in files if not path.endswith(PYTHON_SUFFIXES)]
+    return "may not rewrite " + "; ".join(refused) if refused else None
 
 
 @lru_cache(maxsize=8)

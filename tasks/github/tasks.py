@@ -10,10 +10,11 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import event_routes, fixes, monitor, state
+from tasks.github import event_routes, fixes, fixtargets, monitor, patchscope, state, toolfix, tools
 from tasks.github.auth import credentials_from
-from tasks.github.client import get_client
+from tasks.github.client import GitHubClient, get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
+from tasks.settings import GitHubSettings
 
 
 @platform_task(name="pr.monitor_all", bind=True)
@@ -57,16 +58,38 @@ def analyze_check_failure(task: PlatformTask, params: CheckRunParams) -> dict[st
 
 @platform_task(name="pr.apply_fix", params=FixParams, bind=True)
 def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
-    """Re-run failed jobs or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
+    """Re-run failed jobs, format, lint-fix or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
     settings = task.settings.github
     if not settings.auto_fix:
         return fixes.FixResult(False, "TASKS_GITHUB__AUTO_FIX is off: nothing was sent to GitHub").as_dict()
     client = get_client(settings)
     if params.strategy == "rerun_failed_jobs":
         return fixes.rerun_failed_jobs(client, params.repository, params.number).as_dict()
-    assert params.patch is not None and params.expected_head_sha is not None
-    result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
-    return result.as_dict()
+    assert params.expected_head_sha is not None
+    if params.strategy == "patch":
+        assert params.patch is not None
+        result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
+        return result.as_dict()
+    return _tool_fix(client, settings, params, params.expected_head_sha).as_dict()
+
+
+def _tool_fix(client: GitHubClient, settings: GitHubSettings, params: FixParams, head_sha: str) -> fixes.FixResult:
+    files = params.files
+    formatter: str | None = params.formatter
+    if files is None:
+        targets = fixtargets.from_analyses(
+            state.load_analyses(params.repository, params.number), head_sha, params.strategy
+        )
+        if not targets.files:
+            reason = f"no files given, and no analysed failure of head {head_sha[:12]} names any for {params.strategy}"
+            return fixes.FixResult(False, reason)
+        refused = patchscope.files_refusal(targets.files, settings.fix_deny_paths, settings.fix_tool_max_files)
+        if refused:
+            return fixes.FixResult(False, f"the files the analysis names: {refused}")
+        files, formatter = targets.files, formatter or targets.formatter
+    tool = tools.RUFF_CHECK if params.strategy == "lint_fix" else tools.FORMATTERS[formatter or "ruff"]
+    limits = toolfix.Limits(settings.fix_tool_max_file_bytes, settings.fix_tool_timeout_s)
+    return toolfix.apply_tool(client, params.repository, params.number, params.strategy, tool, files, head_sha, limits)
 
 
 FOLLOW_UPS: dict[str, Task] = {

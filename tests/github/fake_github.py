@@ -442,6 +442,7 @@ class FakeGitHub:
             ("GET", r"/git/commits/(?P<sha>\w+)", self._get_commit),
             ("GET", r"/git/trees/(?P<sha>\w+)", self._get_tree),
             ("GET", r"/git/blobs/(?P<sha>\w+)", self._get_blob),
+            ("GET", r"/contents/(?P<path>.+)", self._get_contents),
             ("POST", "/git/blobs", self._create_blob),
             ("POST", "/git/trees", self._create_tree),
             ("POST", "/git/commits", self._create_commit),
@@ -562,7 +563,10 @@ class FakeGitHub:
         tree = repo.trees.get(sha)
         if tree is None:
             return Reply(404, {"message": "Not Found"})
-        entries = [{"path": p, "mode": m, "type": "blob", "sha": s} for p, (m, s) in sorted(tree.items())]
+        entries = [
+            {"path": p, "mode": m, "type": "blob", "sha": s, "size": len(repo.blobs[s])}
+            for p, (m, s) in sorted(tree.items())
+        ]
         return Reply(200, {"sha": sha, "tree": entries, "truncated": False})
 
     def _get_blob(self, repo: FakeRepo, query: dict[str, str], body: Json, sha: str) -> Reply:
@@ -570,6 +574,25 @@ class FakeGitHub:
         if content is None:
             return Reply(404, {"message": "Not Found"})
         return Reply(200, {"sha": sha, "content": base64.b64encode(content).decode(), "encoding": "base64"})
+
+    def _get_contents(self, repo: FakeRepo, query: dict[str, str], body: Json, path: str) -> Reply:
+        ref = query.get("ref", repo.default_branch)
+        commit = repo.commits.get(repo.refs.get(ref, ref))
+        entry = repo.trees[commit["tree"]].get(path) if commit else None
+        if entry is None:
+            return Reply(404, {"message": "Not Found"})
+        content = repo.blobs[entry[1]]
+        return Reply(
+            200,
+            {
+                "type": "file",
+                "path": path,
+                "sha": entry[1],
+                "size": len(content),
+                "encoding": "base64",
+                "content": base64.b64encode(content).decode(),
+            },
+        )
 
     def _create_blob(self, repo: FakeRepo, query: dict[str, str], body: Json) -> Reply:
         content = base64.b64decode(body["content"]) if body.get("encoding") == "base64" else body["content"].encode()

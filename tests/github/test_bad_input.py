@@ -19,6 +19,7 @@ WORKFLOW = (
     + "--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-on: push\n+on: pull_request\n"
 )
 ESCAPE = "--- /dev/null\n+++ b/../outside.txt\n@@ -0,0 +1 @@\n+escaped\n"
+FORMAT = {"repository": "acme/widgets", "number": 1, "strategy": "format", "files": ["a.py"], "expected_head_sha": SHA}
 HUGE = PATCH + "--- a/big.txt\n+++ b/big.txt\n@@ -1 +1 @@\n-x\n+" + "y" * 9000 + "\n"
 BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
     ("pr.monitor_repository", {"repository": "not a repository"}, "repository"),
@@ -51,6 +52,39 @@ BAD_CALLS: list[tuple[str, dict[str, Any], str]] = [
         {"repository": "acme/widgets", "number": 1, "strategy": "patch", "patch": HUGE, "expected_head_sha": SHA},
         "patch: Value error, larger than TASKS_GITHUB__FIX_MAX_PATCH_BYTES (8192 bytes)",
     ),
+    (
+        "pr.apply_fix",
+        {"repository": "other/widgets", "number": 1, "strategy": "format", "files": ["a.py"], "expected_head_sha": SHA},
+        "'other/widgets' is not in TASKS_GITHUB__REPOSITORIES",
+    ),
+    (
+        "pr.apply_fix",
+        {"repository": "acme/widgets", "number": 1, "strategy": "lint_fix", "files": ["a.py"]},
+        "expected_head_sha is required with strategy 'lint_fix'",
+    ),
+    ("pr.apply_fix", {**FORMAT, "files": []}, "at least one file is required"),
+    (
+        "pr.apply_fix",
+        {**FORMAT, "files": ["a.py", ".github/actions/setup/run.py"]},
+        "'.github/actions/setup/run.py' matches TASKS_GITHUB__FIX_DENY_PATHS",
+    ),
+    (
+        "pr.apply_fix",
+        {**FORMAT, "files": ["src/../../escape.py"]},
+        "'src/../../escape.py' is not a plain relative path",
+    ),
+    ("pr.apply_fix", {**FORMAT, "files": ["setup.cfg"]}, "'setup.cfg' is not a Python file"),
+    (
+        "pr.apply_fix",
+        {**FORMAT, "files": [f"m{n}.py" for n in range(51)]},
+        "more than TASKS_GITHUB__FIX_TOOL_MAX_FILES (50)",
+    ),
+    (
+        "pr.apply_fix",
+        {**FORMAT, "strategy": "lint_fix", "formatter": "black"},
+        "formatter is only taken with strategy 'format'",
+    ),
+    ("pr.apply_fix", {**FORMAT, "formatter": "yapf"}, "formatter"),
     ("pr.handle_webhook", {"event": "pull_request", "delivery_id": "d-1", "payload": "{not json"}, "payload"),
     (
         "pr.handle_webhook",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from tests.github.fake_github import FakeGitHub
 from tests.harness.workers import WorkerProcess
@@ -144,3 +146,94 @@ def test_patch_is_refused_on_the_default_or_a_protected_branch_and_refs_are_enco
     assert fake.recorded("GET", f"/repos/{repo_name}/branches/main%23x")
     (update,) = fake.recorded("PATCH", f"/repos/{repo_name}/.*")
     assert update.path == f"/repos/{repo_name}/git/refs/heads/main%23x"
+
+
+def test_format_and_lint_fix_through_the_worker(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    ugly = "x = {  'a':1 }\n"
+    formatted = fake.add_pull(repo, 31, {"pkg/ugly.py": ugly})
+    linted = fake.add_pull(repo, 32, {"pkg/app.py": "import os\nimport sys\n\nprint(sys.argv)\n"})
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    by_black = apply_fix.delay(
+        repository=repo_name,
+        number=31,
+        strategy="format",
+        formatter="black",
+        files=["pkg/ugly.py"],
+        expected_head_sha=formatted,
+    ).get(timeout=60)
+    by_ruff = apply_fix.delay(
+        repository=repo_name, number=32, strategy="lint_fix", files=["pkg/app.py"], expected_head_sha=linted
+    ).get(timeout=60)
+
+    assert by_black["applied"] is True, by_black
+    assert repo.file_at(by_black["commit_sha"], "pkg/ugly.py") == 'x = {"a": 1}\n'
+    assert "Fixed-by: tasks-platform (format)" in repo.commits[by_black["commit_sha"]]["message"]
+    assert by_ruff["applied"] is True, by_ruff
+    assert repo.file_at(by_ruff["commit_sha"], "pkg/app.py") == "import sys\n\nprint(sys.argv)\n"
+    assert repo.refs["pr-31"] == by_black["commit_sha"] and repo.refs["pr-32"] == by_ruff["commit_sha"]
+
+
+def test_format_and_lint_fix_are_refused_without_auto_fix(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import apply_fix
+
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 33, {"ugly.py": "x = {  'a':1 }\n"})
+    github_worker(repo_name)
+
+    results = [
+        apply_fix.delay(
+            repository=repo_name, number=33, strategy=strategy, files=["ugly.py"], expected_head_sha=head
+        ).get(timeout=30)
+        for strategy in ("format", "lint_fix")
+    ]
+
+    assert all(r["applied"] is False and "TASKS_GITHUB__AUTO_FIX" in r["reason"] for r in results), results
+    assert fake.recorded(path=f"/repos/{repo_name}/.*") == []
+
+
+def test_format_and_lint_fix_take_the_files_of_the_heads_analysed_failures(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import analyze_check_failure, apply_fix
+
+    repo = fake.add_repo(repo_name)
+    ugly = "def f( a,b ):\n  return {'a':a,\n   'b':b}\n"
+    unused = "import os\nimport sys\n\nprint(sys.argv)\n"
+    # The logs report fmt.py (ruff format) and app.py (ruff check): the other file of each pull is left alone.
+    format_head = fake.add_pull(repo, 34, {"fmt.py": ugly, "other.py": ugly})
+    lint_head = fake.add_pull(repo, 35, {"app.py": unused, "other.py": unused})
+    logs = Path(__file__).parent / "logs"
+    format_run = fake.add_check_run(repo, format_head, "fmt", "failure", log=(logs / "ruff_format.log").read_text())
+    lint_run = fake.add_check_run(repo, lint_head, "lint", "failure", log=(logs / "ruff_check.log").read_text())
+    github_worker(repo_name, TASKS_GITHUB__AUTO_FIX="true")
+
+    def fix(number: int, strategy: str, head: str) -> dict[str, Any]:
+        outcome: dict[str, Any] = apply_fix.delay(
+            repository=repo_name, number=number, strategy=strategy, expected_head_sha=head
+        ).get(timeout=60)
+        return outcome
+
+    before_analysis = fix(34, "format", format_head)
+    for run in (format_run, lint_run):
+        analyze_check_failure.delay(repository=repo_name, check_run_id=run).get(timeout=30)
+    formatted = fix(34, "format", format_head)
+    linted = fix(35, "lint_fix", lint_head)
+    # The analysis was of the old head: the new one has none.
+    again = fix(34, "format", formatted["commit_sha"])
+
+    assert before_analysis["applied"] is False and "no analysed failure" in before_analysis["reason"]
+    assert formatted["applied"] is True, formatted
+    assert repo.file_at(formatted["commit_sha"], "fmt.py") == 'def f(a, b):\n    return {"a": a, "b": b}\n'
+    assert repo.file_at(formatted["commit_sha"], "other.py") == ugly
+    assert linted["applied"] is True, linted
+    assert repo.file_at(linted["commit_sha"], "app.py") == "import sys\n\nprint(sys.argv)\n"
+    assert repo.file_at(linted["commit_sha"], "other.py") == unused
+    assert again["applied"] is False and "no analysed failure" in again["reason"]
