@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from celery import Celery
 
 from tests.github.fake_github import FakeGitHub
 from tests.harness.workers import WorkerProcess
+
+if TYPE_CHECKING:
+    from tasks.github.client import GitHubClient
 
 TOKEN = "ghp-test-token-0123456789"
 
@@ -48,3 +52,18 @@ def github_worker(fake: FakeGitHub, start_worker: Callable[..., WorkerProcess]) 
         return start_worker(env=github_env(fake, repositories, **extra))
 
     return start
+
+
+@pytest.fixture
+def client(fake: FakeGitHub) -> Iterator[GitHubClient]:
+    """A GitHub client of the test process on the fake server."""
+    from tasks.github import ratelimit
+    from tasks.github.auth import TokenCredentials
+    from tasks.github.client import GitHubClient
+    from tasks.redis_client import get_redis
+
+    github = GitHubClient(fake.url, TokenCredentials(TOKEN), timeout_s=5)
+    yield github
+    github.close()
+    # A limit announced here must not hold back the workers of later tests.
+    get_redis().delete(ratelimit.blocked_key())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,19 +10,9 @@ from tasks.github import ratelimit
 from tasks.github.auth import TokenCredentials
 from tasks.github.client import MAX_LOG_BYTES, GitHubClient
 from tasks.github.errors import GitHubUnavailable, LogTooLarge, NotFound, RateLimited
-from tasks.redis_client import get_redis
 from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub
 from tests.harness.services import free_port
-
-
-@pytest.fixture
-def client(fake: FakeGitHub) -> Iterator[GitHubClient]:
-    github = GitHubClient(fake.url, TokenCredentials(TOKEN), timeout_s=5)
-    yield github
-    github.close()
-    # A limit announced here must not hold back the workers of later tests.
-    get_redis().delete(ratelimit.blocked_key())
 
 
 def test_lists_follow_pagination_and_unchanged_pages_are_304(client: GitHubClient, repo_name: str) -> None:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from tasks.github import ratelimit
-from tasks.github.auth import TokenCredentials
 from tasks.github.client import GitHubClient
-from tasks.redis_client import get_redis
-from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub, FakeRepo
 from tests.harness.workers import WorkerProcess, wait_for
-
-
-@pytest.fixture
-def client(fake: FakeGitHub) -> Iterator[GitHubClient]:
-    github = GitHubClient(fake.url, TokenCredentials(TOKEN), timeout_s=5)
-    yield github
-    github.close()
-    # A limit announced here must not hold back the workers of later tests.
-    get_redis().delete(ratelimit.blocked_key())
 
 
 def monitored(fake: FakeGitHub, repo_name: str, head: str) -> None:
