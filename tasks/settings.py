@@ -155,6 +155,10 @@ class GitHubSettings(Section):
     repositories: StringList = Field(default_factory=list)
     webhook_secret: SecretStr | None = None
     auto_fix: bool = False
+    #: `pr.analyze_check_failure` queues its repair only for a diagnosis at least this confident.
+    auto_fix_min_confidence: float = Field(default=0.8, ge=0, le=1)
+    #: The most `rerun_failed_jobs` repairs queued automatically per head commit.
+    max_reruns: PositiveInt = 2
     request_timeout_s: PositiveFloat = 10.0
     #: A job log longer than this is not downloaded (only its last 2 MiB would be classified).
     log_max_download_bytes: PositiveInt = 64 * 1024 * 1024

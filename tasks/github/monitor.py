@@ -129,18 +129,29 @@ def fetch_failure_text(client: GitHubClient, repository: str, run: dict[str, Any
     return "\n".join(str(output.get(part) or "") for part in ("title", "summary", "text")) + note
 
 
-def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Analysed:
+    """A classified check run (`analysis` keeps the classifier's `tool`) and the pull requests it belongs to."""
+
+    analysis: dict[str, Any]
+    name: str
+    head_sha: str
+    numbers: list[int]
+
+
+def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) -> Analysed:
     """Classify one failed check run and refresh the summary comment of its pull requests."""
     run = client.get(f"/repos/{repository}/check-runs/{check_run_id}").data
     result = classify(fetch_failure_text(client, repository, run)).as_dict()
     head_sha = str(run.get("head_sha", ""))
-    record = {**result, "name": run.get("name", str(check_run_id)), "head_sha": head_sha}
-    for number in _pull_numbers(repository, run, head_sha):
+    name = str(run.get("name", check_run_id))
+    record = {**result, "name": name, "head_sha": head_sha}
+    numbers = _pull_numbers(repository, run, head_sha)
+    for number in numbers:
         state.save_analysis(repository, number, check_run_id, record)
         current = [a for a in state.load_analyses(repository, number) if a.get("head_sha") == head_sha]
         comments.upsert(client, repository, number, comments.render(head_sha, current))
-    result.pop("tool")
-    return result
+    return Analysed(result, name, head_sha, numbers)
 
 
 def _pull_numbers(repository: str, run: dict[str, Any], head_sha: str) -> list[int]:

@@ -4,6 +4,8 @@
 - `tasks:github:analysed:{repo}:{check_run_id}`: a failed check run already queued for analysis;
 - `tasks:github:analyses:{repo}:{number}`: hash, check_run_id -> the analysis shown in the comment;
 - `tasks:github:comment:{repo}:{number}`: the id of the platform's summary comment;
+- `tasks:github:repair:{repo}:{head_sha}:{check}:{strategy}`: a repair already queued automatically;
+- `tasks:github:reruns:{repo}:{head_sha}`: how many `rerun_failed_jobs` repairs were queued for a head;
 - `tasks:github:delivery:{delivery_id}`: a webhook delivery already handled;
 - `tasks:github:webhook-body:{sha256}`: a signed webhook body already accepted (its delivery id is
   not signed, so a captured body could otherwise be replayed under new ids).
@@ -20,6 +22,8 @@ from tasks.redis_client import get_redis, key
 
 #: How long "already analysed" marks are kept.
 MARK_TTL_S = 30 * 86_400
+#: How long an automatic repair's marks (attempt, rerun count) are kept.
+REPAIR_TTL_S = 7 * 86_400
 
 
 class PullState(BaseModel):
@@ -102,6 +106,21 @@ def forget_pull(repository: str, number: int) -> None:
 def claim_check_run(repository: str, check_run_id: int) -> bool:
     """True the first time a failed check run is seen: it is then queued for analysis once."""
     return bool(get_redis().set(key("github", "analysed", repository, str(check_run_id)), "1", nx=True, ex=MARK_TTL_S))
+
+
+def claim_repair(repository: str, head_sha: str, check_name: str, strategy: str) -> bool:
+    """True the first time a repair is queued for this check of this head."""
+    name = key("github", "repair", repository, head_sha, check_name, strategy)
+    return bool(get_redis().set(name, "1", nx=True, ex=REPAIR_TTL_S))
+
+
+def count_rerun(repository: str, head_sha: str) -> int:
+    """Count one more automatic re-run of the head; the count so far (this one included)."""
+    pipe = get_redis().pipeline()
+    name = key("github", "reruns", repository, head_sha)
+    pipe.incr(name)
+    pipe.expire(name, REPAIR_TTL_S)
+    return int(pipe.execute()[0])
 
 
 def claim_delivery(delivery_id: str, ttl_s: int) -> bool:

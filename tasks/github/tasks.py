@@ -10,7 +10,7 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import event_routes, fixes, fixtargets, monitor, patchscope, state, toolfix, tools
+from tasks.github import event_routes, fixes, fixtargets, monitor, patchscope, repairs, state, toolfix, tools
 from tasks.github.auth import credentials_from
 from tasks.github.client import GitHubClient, get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
@@ -52,8 +52,28 @@ def check_pull_request(task: PlatformTask, params: CheckPullParams) -> dict[str,
 
 @platform_task(name="pr.analyze_check_failure", params=CheckRunParams, retry_on=(LockError,), bind=True)
 def analyze_check_failure(task: PlatformTask, params: CheckRunParams) -> dict[str, Any]:
-    """Classify a failed check run and refresh the pull request's summary comment."""
-    return monitor.analyse_check_run(get_client(task.settings.github), params.repository, params.check_run_id)
+    """Classify a failed check run, refresh the pull request's summary comment, queue its repair when allowed."""
+    settings = task.settings.github
+    analysed = monitor.analyse_check_run(get_client(settings), params.repository, params.check_run_id)
+    result = {k: v for k, v in analysed.analysis.items() if k != "tool"}
+    result["repair"] = _repair(settings, params.repository, analysed).as_dict()
+    return result
+
+
+def _repair(settings: GitHubSettings, repository: str, analysed: monitor.Analysed) -> repairs.Repair:
+    if not analysed.numbers:
+        return repairs.Repair(repairs.strategy_for(analysed.analysis), False, "the check run has no open pull request")
+    policy = repairs.Policy(settings.auto_fix, settings.auto_fix_min_confidence, settings.max_reruns)
+    repair = repairs.decide(policy, repository, analysed.head_sha, analysed.name, analysed.analysis)
+    if repair.queued:
+        # One pull request suffices: every strategy acts on the head commit they share.
+        apply_fix.delay(
+            repository=repository,
+            number=analysed.numbers[0],
+            strategy=repair.strategy,
+            expected_head_sha=analysed.head_sha,
+        )
+    return repair
 
 
 @platform_task(name="pr.apply_fix", params=FixParams, bind=True)

@@ -78,7 +78,8 @@ def test_failed_check_runs_are_analysed_once_into_one_comment(
 
     assert analysis["category"] == "test" and analysis["fix_strategy"] == "none"
     assert {"file": "test_calc.py", "line": 5} in [{k: e[k] for k in ("file", "line")} for e in analysis["errors"]]
-    assert set(analysis) == {"category", "summary", "confidence", "errors", "fix_strategy"}
+    assert set(analysis) == {"category", "summary", "confidence", "errors", "fix_strategy", "repair"}
+    assert analysis["repair"] == {"strategy": None, "queued": False, "reason": "no automatic repair fits this failure"}
     assert 0 <= analysis["confidence"] <= 1
     assert len(repo.comments) == 1
     (edited,) = repo.comments.values()
