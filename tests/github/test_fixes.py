@@ -202,6 +202,7 @@ def test_format_and_lint_fix_are_refused_without_auto_fix(
 def test_format_and_lint_fix_take_the_files_of_the_heads_analysed_failures(
     fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
 ) -> None:
+    from tasks.github import state
     from tasks.github.tasks import analyze_check_failure, apply_fix
 
     repo = fake.add_repo(repo_name)
@@ -221,6 +222,9 @@ def test_format_and_lint_fix_take_the_files_of_the_heads_analysed_failures(
         ).get(timeout=60)
         return outcome
 
+    # The analyses would queue these same fixes themselves: marked as queued, they leave them to the test.
+    assert state.claim_repair(repo_name, format_head, "fmt", "format")
+    assert state.claim_repair(repo_name, lint_head, "lint", "lint_fix")
     before_analysis = fix(34, "format", format_head)
     for run in (format_run, lint_run):
         analyze_check_failure.delay(repository=repo_name, check_run_id=run).get(timeout=30)
