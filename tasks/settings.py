@@ -159,15 +159,42 @@ class GitHubSettings(Section):
     auto_fix_min_confidence: float = Field(default=0.8, ge=0, le=1)
     #: The most `rerun_failed_jobs` repairs queued automatically per head commit.
     max_reruns: PositiveInt = 2
+    #: The most commits the platform pushes to one pull request (counted from the trailer they carry).
+    max_fix_commits: PositiveInt = 3
+    #: How long a repair queued automatically is remembered: the same head, check and strategy are
+    #: not repaired again meanwhile, and the re-runs of a head are counted over it.
+    repair_ttl_s: PositiveInt = 7 * 86_400
+    #: `true` commits a model's patch (`patch_from_model`); `false` posts it in the summary comment.
+    auto_fix_patches: bool = False
+    #: An OpenAI-compatible chat endpoint that writes `patch_from_model` patches; none: not offered.
+    fix_model_url: AnyHttpUrl | None = None
+    fix_model: str = "default"
+    fix_model_api_key: SecretStr | None = None
+    #: Bound on the files' text sent to the model with the diagnosis.
+    fix_model_max_context_bytes: PositiveInt = 64 * 1024
+    #: The largest patch taken from the model.
+    fix_model_max_patch_bytes: PositiveInt = 32 * 1024
+    #: Bound on one request to the model.
+    fix_model_timeout_s: PositiveFloat = 120.0
     request_timeout_s: PositiveFloat = 10.0
     #: A job log longer than this is not downloaded (only its last 2 MiB would be classified).
     log_max_download_bytes: PositiveInt = 64 * 1024 * 1024
     #: Bound on downloading one job log, however slowly it arrives.
     log_download_timeout_s: PositiveFloat = 60.0
     #: Paths `pr.apply_fix` never writes (gitignore patterns, matched case-insensitively): what
-    #: runs with the repository's secrets or decides who reviews.
+    #: runs with the repository's secrets or decides who reviews, and lock files (resolved by tools).
     fix_deny_paths: StringList = Field(
-        default_factory=lambda: [".github/workflows/", ".github/actions/", "CODEOWNERS", ".gitmodules"]
+        default_factory=lambda: [
+            ".github/workflows/",
+            ".github/actions/",
+            "CODEOWNERS",
+            ".gitmodules",
+            "*.lock",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "pnpm-lock.yaml",
+            "go.sum",
+        ]
     )
     #: The largest patch `pr.apply_fix` takes.
     fix_max_patch_bytes: PositiveInt = 1024 * 1024

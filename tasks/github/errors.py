@@ -34,3 +34,7 @@ class NotConfigured(PermanentError):
 
 class LogTooLarge(PermanentError):
     """A job log past the download limits: the check run's own output stands in for it."""
+
+
+class ModelUnavailable(RetryableError):
+    """The fix model's endpoint is unreachable, times out or answers 429 or 5xx."""

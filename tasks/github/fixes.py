@@ -7,8 +7,11 @@ A patch is written through the Git Data API (blobs, a tree on the head's tree, a
 commit whose only parent is the head, then a fast-forward ref update: never a
 force push), and only after checking that the head is still the one the caller
 saw and that its branch is neither the repository's default branch nor protected.
-Refusals are results (`applied: false` with the reason), not errors. Branch names
-go into URLs percent-encoded: `main#x` is a valid name, and `#` starts a fragment.
+Every commit carries the trailer `Fixed-by: tasks-platform (<strategy>)`: the
+platform does not run its own tools or model on a head it wrote, and counts its
+commits on a pull request against TASKS_GITHUB__MAX_FIX_COMMITS. Refusals are
+results (`applied: false` with the reason), not errors. Branch names go into URLs
+percent-encoded: `main#x` is a valid name, and `#` starts a fragment.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ COMMIT_MESSAGE = (
     "Committed by the tasks platform (pr.apply_fix).\n\n"
     "Fixed-by: tasks-platform ({strategy})\n"
 )
+TRAILER = re.compile(r"^Fixed-by: tasks-platform \(([a-z_]+)\)$", re.MULTILINE)
+#: Strategies the platform chooses itself: none of them runs on a head the platform wrote.
+AUTOMATIC = frozenset({"format", "lint_fix", "patch_from_model"})
 
 
 @dataclass(frozen=True)
@@ -40,44 +46,62 @@ class FixResult:
     applied: bool
     reason: str
     commit_sha: str | None = None
+    #: A model's patch posted instead of committed (TASKS_GITHUB__AUTO_FIX_PATCHES off).
+    suggestion: str | None = None
+    #: The head a re-run acted on (the one GitHub confirmed), when the caller named none.
+    head_sha: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"applied": self.applied, "reason": self.reason, "commit_sha": self.commit_sha}
+        shown = {"applied": self.applied, "reason": self.reason, "commit_sha": self.commit_sha}
+        return shown | ({"suggestion": self.suggestion} if self.suggestion is not None else {})
 
 
 class PatchDoesNotApply(Exception):
     """The diff's context does not match the file on the head commit."""
 
 
-def rerun_failed_jobs(client: GitHubClient, repository: str, number: int) -> FixResult:
-    """Re-run the failed workflow runs of the head GitHub confirms now, never of a remembered one."""
+def rerun_failed_jobs(client: GitHubClient, repository: str, number: int, expected_head_sha: str | None) -> FixResult:
+    """Re-run the failed workflow runs of the head GitHub confirms now, never of a remembered one.
+
+    With `expected_head_sha` (an analysis' head), nothing is re-run once the head has moved on.
+    """
     on_head = heads.on_current_head(
         client, repository, number, lambda sha: client.get_all(f"/repos/{repository}/actions/runs", {"head_sha": sha})
     )
     head_sha = on_head.sha
+    if expected_head_sha is not None and head_sha != expected_head_sha:
+        reason = f"head moved: expected {expected_head_sha[:12]}, found {head_sha[:12]}"
+        return FixResult(False, reason, head_sha=head_sha)
     runs, _ = on_head.value
     failed = [run["id"] for run in runs if run.get("conclusion") in FAILED_CONCLUSIONS]
     if not failed:
-        return FixResult(False, f"no failed workflow run on head {head_sha[:12]}")
+        return FixResult(False, f"no failed workflow run on head {head_sha[:12]}", head_sha=head_sha)
     for run_id in failed:
         client.request("POST", f"/repos/{repository}/actions/runs/{run_id}/rerun-failed-jobs")
-    return FixResult(True, f"re-ran the failed jobs of {len(failed)} workflow run(s): {failed}")
+    return FixResult(True, f"re-ran the failed jobs of {len(failed)} workflow run(s): {failed}", head_sha=head_sha)
 
 
-def apply_patch(client: GitHubClient, repository: str, number: int, patch: str, expected_head_sha: str) -> FixResult:
-    head = writable_head(client, repository, number, expected_head_sha)
+def apply_patch(client: GitHubClient, target: Target, patch: str) -> FixResult:
+    head = writable_head(client, target)
     if isinstance(head, FixResult):
         return head
     entries, truncated = head_files(client, head)
     try:
-        changes = [
-            change
-            for patched in PatchSet(patch)
-            for change in _tree_changes(client, head.repository, entries, patched, truncated)
-        ]
+        changed = patched_files(client, head, entries, truncated, PatchSet(patch))
     except PatchDoesNotApply as error:
         return FixResult(False, f"the patch does not apply: {error}")
-    return commit_onto(client, head, changes, commit_message(number, "patch"))
+    return commit_onto(client, head, tree_changes(client, head, changed), commit_message(target))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a fix goes, and what bounds it: the head the caller saw, its strategy, the commit budget."""
+
+    repository: str
+    number: int
+    expected_head_sha: str
+    strategy: str
+    max_fix_commits: int
 
 
 @dataclass(frozen=True)
@@ -90,30 +114,41 @@ class Head:
     tree: str
 
 
-def writable_head(client: GitHubClient, repository: str, number: int, expected_head_sha: str) -> Head | FixResult:
-    """The head to commit onto, or the refusal: closed, moved, unreachable fork, default or protected branch."""
+def writable_head(client: GitHubClient, target: Target) -> Head | FixResult:
+    """The head to commit onto, or the refusal: closed, moved, unreachable fork, default or protected
+    branch, the platform's own commit, or the pull request's commit budget spent."""
+    number, repository = target.number, target.repository
     pull = client.request("GET", f"/repos/{repository}/pulls/{number}")
     head = pull["head"]
     if pull.get("state") != "open":
         return FixResult(False, f"pull request #{number} is {pull.get('state')}")
-    if head["sha"] != expected_head_sha:
-        return FixResult(False, f"head moved: expected {expected_head_sha[:12]}, found {head['sha'][:12]}")
+    if head["sha"] != target.expected_head_sha:
+        return FixResult(False, f"head moved: expected {target.expected_head_sha[:12]}, found {head['sha'][:12]}")
     head_repo = head.get("repo")
     if head_repo is None:
         return FixResult(False, "the head repository (a fork) no longer exists")
-    target = str(head_repo["full_name"])
+    owner = str(head_repo["full_name"])
     if (head_repo.get("permissions") or {}).get("push") is False:
-        return FixResult(False, f"no push access to {target}")
-    if target != repository and not pull.get("maintainer_can_modify"):
-        return FixResult(False, f"the head branch is on the fork {target}, which does not allow maintainers to push")
-    if not re.match(REPOSITORY_PATTERN, target):
-        return FixResult(False, f"the head repository {target!r} is not an owner/name")
+        return FixResult(False, f"no push access to {owner}")
+    if owner != repository and not pull.get("maintainer_can_modify"):
+        return FixResult(False, f"the head branch is on the fork {owner}, which does not allow maintainers to push")
+    if not re.match(REPOSITORY_PATTERN, owner):
+        return FixResult(False, f"the head repository {owner!r} is not an owner/name")
     branch = str(head["ref"])
-    refused = branch_refusal(client, target, branch)
+    refused = branch_refusal(client, owner, branch)
     if refused:
         return FixResult(False, refused)
-    commit = client.request("GET", f"/repos/{target}/git/commits/{head['sha']}")
-    return Head(target, branch, str(head["sha"]), str(commit["tree"]["sha"]))
+    commit = client.request("GET", f"/repos/{owner}/git/commits/{head['sha']}")
+    own = TRAILER.search(str(commit.get("message") or ""))
+    if own and target.strategy in AUTOMATIC:
+        reason = f"head {head['sha'][:12]} is the platform's own {own.group(1)} fix: it does not fix its own fix"
+        return FixResult(False, reason)
+    commits, _ = client.get_all(f"/repos/{repository}/pulls/{number}/commits", conditional=False)
+    made = sum(1 for item in commits if TRAILER.search(str((item.get("commit") or {}).get("message") or "")))
+    if made >= target.max_fix_commits:
+        budget = f"TASKS_GITHUB__MAX_FIX_COMMITS ({target.max_fix_commits})"
+        return FixResult(False, f"{made} platform commits on pull request #{number} already: {budget}")
+    return Head(owner, branch, str(head["sha"]), str(commit["tree"]["sha"]))
 
 
 def head_files(client: GitHubClient, head: Head) -> tuple[dict[str, Any], bool]:
@@ -123,8 +158,8 @@ def head_files(client: GitHubClient, head: Head) -> tuple[dict[str, Any], bool]:
     return entries, bool(listing.get("truncated"))
 
 
-def commit_message(number: int, strategy: str) -> str:
-    return COMMIT_MESSAGE.format(number=number, strategy=strategy)
+def commit_message(target: Target) -> str:
+    return COMMIT_MESSAGE.format(number=target.number, strategy=target.strategy)
 
 
 def create_blob(client: GitHubClient, repository: str, content: str) -> str:
@@ -174,14 +209,42 @@ def branch_refusal(client: GitHubClient, repository: str, branch: str) -> str | 
     return None
 
 
-def _tree_changes(
-    client: GitHubClient, target: str, entries: dict[str, Any], patched: PatchedFile, truncated: bool
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    mode: str
+    #: None deletes the file.
+    content: str | None
+
+
+def patched_files(
+    client: GitHubClient, head: Head, entries: dict[str, Any], truncated: bool, patch: PatchSet
+) -> list[FileChange]:
+    """The files as the patch leaves them; raises PatchDoesNotApply unless it applies to the head exactly."""
+    return [change for patched in patch for change in _file_changes(client, head, entries, patched, truncated)]
+
+
+def tree_changes(client: GitHubClient, head: Head, changes: list[FileChange]) -> list[dict[str, Any]]:
+    """Tree entries for the changes, their blobs written."""
+    return [
+        {
+            "path": change.path,
+            "mode": change.mode,
+            "type": "blob",
+            "sha": None if change.content is None else create_blob(client, head.repository, change.content),
+        }
+        for change in changes
+    ]
+
+
+def _file_changes(
+    client: GitHubClient, head: Head, entries: dict[str, Any], patched: PatchedFile, truncated: bool
+) -> list[FileChange]:
     source_path = strip(patched.source_file)
     target_path = strip(patched.target_file)
     if patched.is_removed_file:
-        _entry(entries, source_path, truncated)
-        return [{"path": source_path, "mode": "100644", "type": "blob", "sha": None}]
+        entry = _entry(entries, source_path, truncated)
+        return [FileChange(source_path, str(entry["mode"]), None)]
     if patched.is_added_file:
         if target_path in entries:
             raise PatchDoesNotApply(f"{target_path} already exists")
@@ -189,13 +252,12 @@ def _tree_changes(
         mode = "100644"
     else:
         entry = _entry(entries, source_path, truncated)
-        stored = client.request("GET", f"/repos/{target}/git/blobs/{entry['sha']}")
+        stored = client.request("GET", f"/repos/{head.repository}/git/blobs/{entry['sha']}")
         original = base64.b64decode(stored["content"]).decode("utf-8").splitlines(keepends=True)
         mode = str(entry["mode"])
-    blob = create_blob(client, target, "".join(apply_hunks(original, patched)))
-    changes: list[dict[str, Any]] = [{"path": target_path, "mode": mode, "type": "blob", "sha": blob}]
+    changes = [FileChange(target_path, mode, "".join(apply_hunks(original, patched)))]
     if source_path != target_path and not patched.is_added_file:
-        changes.append({"path": source_path, "mode": mode, "type": "blob", "sha": None})
+        changes.append(FileChange(source_path, mode, None))
     return changes
 
 

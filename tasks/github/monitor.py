@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.github import comments, heads, state
+from tasks.github import heads, state
 from tasks.github.classifier import classify
 from tasks.github.client import GitHubClient
 from tasks.github.errors import GitHubRequestError, LogTooLarge
@@ -140,7 +140,7 @@ class Analysed:
 
 
 def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) -> Analysed:
-    """Classify one failed check run and refresh the summary comment of its pull requests."""
+    """Classify one failed check run and keep the analysis for each of its pull requests."""
     run = client.get(f"/repos/{repository}/check-runs/{check_run_id}").data
     result = classify(fetch_failure_text(client, repository, run)).as_dict()
     head_sha = str(run.get("head_sha", ""))
@@ -149,8 +149,6 @@ def analyse_check_run(client: GitHubClient, repository: str, check_run_id: int) 
     numbers = _pull_numbers(repository, run, head_sha)
     for number in numbers:
         state.save_analysis(repository, number, check_run_id, record)
-        current = [a for a in state.load_analyses(repository, number) if a.get("head_sha") == head_sha]
-        comments.upsert(client, repository, number, comments.render(head_sha, current))
     return Analysed(result, name, head_sha, numbers)
 
 

@@ -14,8 +14,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from unidiff.errors import UnidiffParseError
-from unidiff.patch import PatchSet
 
 from tasks.github import patchscope
 from tasks.settings import REPOSITORY_PATTERN, settings_in
@@ -48,13 +46,13 @@ class CheckRunParams(RepositoryParams):
 
 
 #: Strategies that commit: each needs `expected_head_sha`.
-COMMITTING = frozenset({"format", "lint_fix", "patch"})
+COMMITTING = frozenset({"format", "lint_fix", "patch", "patch_from_model"})
 #: Strategies that run a tool over `files`.
 TOOL_STRATEGIES = frozenset({"format", "lint_fix"})
 
 
 class FixParams(PullParams):
-    strategy: Literal["rerun_failed_jobs", "format", "lint_fix", "patch"]
+    strategy: Literal["rerun_failed_jobs", "format", "lint_fix", "patch", "patch_from_model"]
     patch: str | None = None
     expected_head_sha: Sha | None = None
     #: The files `format` and `lint_fix` rewrite (paths relative to the repository's root); by default
@@ -106,22 +104,12 @@ class FixParams(PullParams):
         return self
 
     def _check_patch(self, deny: list[str]) -> None:
-        files = _unified_diff(self.patch or "")
+        files = patchscope.parse_unified_diff(self.patch or "")
         if files is None:
             raise ValueError("patch must be a unified diff of at least one file")
         refused = [reason for path in patchscope.paths(files) if (reason := patchscope.refusal(path, deny))]
         if refused:
             raise ValueError("patch may not touch " + "; ".join(refused))
-
-
-def _unified_diff(text: str) -> PatchSet | None:
-    try:
-        files = PatchSet(text)
-    except UnidiffParseError:
-        return None
-    if len(files) > 0 and all(len(patched) > 0 or patched.is_removed_file for patched in files):
-        return files
-    return None
 
 
 class WebhookParams(Params):

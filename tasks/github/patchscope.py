@@ -6,12 +6,24 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from pathspec import GitIgnoreSpec
+from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
 
 def strip(path: str) -> str:
     """A diff's `a/` or `b/` prefix removed."""
     return path[2:] if path.startswith(("a/", "b/")) else path
+
+
+def parse_unified_diff(text: str) -> PatchSet | None:
+    """The diff's files, or None unless it is a unified diff of at least one file with changes."""
+    try:
+        files = PatchSet(text)
+    except UnidiffParseError:
+        return None
+    if len(files) > 0 and all(len(patched) > 0 or patched.is_removed_file for patched in files):
+        return files
+    return None
 
 
 def paths(patch: PatchSet) -> Iterator[str]:

@@ -4,7 +4,8 @@
 - `tasks:github:analysed:{repo}:{check_run_id}`: a failed check run already queued for analysis;
 - `tasks:github:analyses:{repo}:{number}`: hash, check_run_id -> the analysis shown in the comment;
 - `tasks:github:comment:{repo}:{number}`: the id of the platform's summary comment;
-- `tasks:github:repair:{repo}:{head_sha}:{check}:{strategy}`: a repair already queued automatically;
+- `tasks:github:repair:{repo}:{head_sha}:{scope}:{strategy}`: a repair already queued automatically (scope: the
+  check for a re-run, empty for a commit, which covers the whole head), holding the check that queued it;
 - `tasks:github:reruns:{repo}:{head_sha}`: how many `rerun_failed_jobs` repairs were queued for a head;
 - `tasks:github:delivery:{delivery_id}`: a webhook delivery already handled;
 - `tasks:github:webhook-body:{sha256}`: a signed webhook body already accepted (its delivery id is
@@ -22,8 +23,6 @@ from tasks.redis_client import get_redis, key
 
 #: How long "already analysed" marks are kept.
 MARK_TTL_S = 30 * 86_400
-#: How long an automatic repair's marks (attempt, rerun count) are kept.
-REPAIR_TTL_S = 7 * 86_400
 
 
 class PullState(BaseModel):
@@ -108,18 +107,23 @@ def claim_check_run(repository: str, check_run_id: int) -> bool:
     return bool(get_redis().set(key("github", "analysed", repository, str(check_run_id)), "1", nx=True, ex=MARK_TTL_S))
 
 
-def claim_repair(repository: str, head_sha: str, check_name: str, strategy: str) -> bool:
-    """True the first time a repair is queued for this check of this head."""
-    name = key("github", "repair", repository, head_sha, check_name, strategy)
-    return bool(get_redis().set(name, "1", nx=True, ex=REPAIR_TTL_S))
+def claim_repair(repository: str, head_sha: str, scope: str, strategy: str, check_name: str, ttl_s: int) -> str | None:
+    """Claim a repair of the head for `scope` (a check's name, or "" for the whole head).
+
+    None when this call claimed it; otherwise the name of the check that did first.
+    """
+    name = key("github", "repair", repository, head_sha, scope, strategy)
+    if get_redis().set(name, check_name, nx=True, ex=ttl_s):
+        return None
+    return str(get_redis().get(name) or check_name)
 
 
-def count_rerun(repository: str, head_sha: str) -> int:
+def count_rerun(repository: str, head_sha: str, ttl_s: int) -> int:
     """Count one more automatic re-run of the head; the count so far (this one included)."""
     pipe = get_redis().pipeline()
     name = key("github", "reruns", repository, head_sha)
     pipe.incr(name)
-    pipe.expire(name, REPAIR_TTL_S)
+    pipe.expire(name, ttl_s)
     return int(pipe.execute()[0])
 
 

@@ -10,7 +10,20 @@ from redis.exceptions import LockError
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.errors import InvalidArguments
-from tasks.github import event_routes, fixes, fixtargets, monitor, patchscope, repairs, state, toolfix, tools
+from tasks.github import (
+    comments,
+    event_routes,
+    fixes,
+    fixtargets,
+    history,
+    modelfix,
+    monitor,
+    patchscope,
+    repairs,
+    state,
+    toolfix,
+    tools,
+)
 from tasks.github.auth import credentials_from
 from tasks.github.client import GitHubClient, get_client
 from tasks.github.params import CheckPullParams, CheckRunParams, FixParams, RepositoryParams, WebhookParams
@@ -47,24 +60,39 @@ def check_pull_request(task: PlatformTask, params: CheckPullParams) -> dict[str,
     )
     for check_run_id in checked.to_analyse:
         analyze_check_failure.delay(repository=params.repository, check_run_id=check_run_id)
+    if checked.state == "success" and comments.has_comment(params.repository, params.number):
+        # The comment said what failed and what was repaired: it now says the checks passed.
+        comments.refresh(client, params.repository, params.number, checked.head_sha, checked.state)
     return checked.as_result()
 
 
 @platform_task(name="pr.analyze_check_failure", params=CheckRunParams, retry_on=(LockError,), bind=True)
 def analyze_check_failure(task: PlatformTask, params: CheckRunParams) -> dict[str, Any]:
-    """Classify a failed check run, refresh the pull request's summary comment, queue its repair when allowed."""
+    """Classify a failed check run, queue its repair when allowed, refresh the pull request's summary comment."""
     settings = task.settings.github
-    analysed = monitor.analyse_check_run(get_client(settings), params.repository, params.check_run_id)
+    client = get_client(settings)
+    analysed = monitor.analyse_check_run(client, params.repository, params.check_run_id)
+    repair = _repair(settings, params.repository, analysed)
+    for number in analysed.numbers:
+        outcome: history.Outcome = "queued" if repair.queued else "not_queued"
+        event = history.Event(analysed.head_sha, repair.strategy, outcome, repair.reason, check=analysed.name)
+        history.record(params.repository, number, event)
+        comments.refresh(client, params.repository, number, analysed.head_sha, "failure")
     result = {k: v for k, v in analysed.analysis.items() if k != "tool"}
-    result["repair"] = _repair(settings, params.repository, analysed).as_dict()
+    result["repair"] = repair.as_dict()
     return result
 
 
 def _repair(settings: GitHubSettings, repository: str, analysed: monitor.Analysed) -> repairs.Repair:
+    model = modelfix.ModelConfig.from_settings(settings) is not None
     if not analysed.numbers:
-        return repairs.Repair(repairs.strategy_for(analysed.analysis), False, "the check run has no open pull request")
-    policy = repairs.Policy(settings.auto_fix, settings.auto_fix_min_confidence, settings.max_reruns)
-    repair = repairs.decide(policy, repository, analysed.head_sha, analysed.name, analysed.analysis)
+        strategy = repairs.strategy_for(analysed.analysis, model)
+        return repairs.Repair(strategy, False, "the check run has no open pull request")
+    policy = repairs.Policy(
+        settings.auto_fix, settings.auto_fix_min_confidence, settings.max_reruns, settings.repair_ttl_s, model
+    )
+    made_by = _made_by(repository, analysed.numbers[0], analysed.head_sha)
+    repair = repairs.decide(policy, repository, analysed.head_sha, analysed.name, analysed.analysis, made_by)
     if repair.queued:
         # One pull request suffices: every strategy acts on the head commit they share.
         apply_fix.delay(
@@ -76,32 +104,82 @@ def _repair(settings: GitHubSettings, repository: str, analysed: monitor.Analyse
     return repair
 
 
+def _made_by(repository: str, number: int, head_sha: str) -> str | None:
+    """The strategy of the platform's commit that the head is, if it is one."""
+    pushed = (e for e in history.load(repository, number) if e.outcome == "pushed" and e.commit_sha == head_sha)
+    return next((e.strategy for e in pushed), None)
+
+
 @platform_task(name="pr.apply_fix", params=FixParams, bind=True)
 def apply_fix(task: PlatformTask, params: FixParams) -> dict[str, Any]:
-    """Re-run failed jobs, format, lint-fix or commit a patch, only when TASKS_GITHUB__AUTO_FIX is on."""
+    """Re-run failed jobs, format, lint-fix or commit a patch (the caller's or a model's); TASKS_GITHUB__AUTO_FIX on.
+
+    Each outcome is added to the pull request's fix history and shown in its summary comment.
+    """
     settings = task.settings.github
     if not settings.auto_fix:
         return fixes.FixResult(False, "TASKS_GITHUB__AUTO_FIX is off: nothing was sent to GitHub").as_dict()
     client = get_client(settings)
+    result = _fix(client, settings, params)
+    head_sha = result.head_sha or params.expected_head_sha or ""
+    history.record(params.repository, params.number, _outcome(params.strategy, head_sha, result))
+    # A refusal is news only where the platform already speaks; what it did is always said.
+    said = result.applied or result.suggestion is not None or comments.has_comment(params.repository, params.number)
+    if head_sha and said:
+        comments.refresh(client, params.repository, params.number, head_sha, "failure")
+    return result.as_dict()
+
+
+def _fix(client: GitHubClient, settings: GitHubSettings, params: FixParams) -> fixes.FixResult:
     if params.strategy == "rerun_failed_jobs":
-        return fixes.rerun_failed_jobs(client, params.repository, params.number).as_dict()
+        return fixes.rerun_failed_jobs(client, params.repository, params.number, params.expected_head_sha)
     assert params.expected_head_sha is not None
+    target = fixes.Target(
+        params.repository, params.number, params.expected_head_sha, params.strategy, settings.max_fix_commits
+    )
     if params.strategy == "patch":
         assert params.patch is not None
-        result = fixes.apply_patch(client, params.repository, params.number, params.patch, params.expected_head_sha)
-        return result.as_dict()
-    return _tool_fix(client, settings, params, params.expected_head_sha).as_dict()
+        return fixes.apply_patch(client, target, params.patch)
+    if params.strategy == "patch_from_model":
+        config = modelfix.ModelConfig.from_settings(settings)
+        if config is None:
+            return fixes.FixResult(False, "TASKS_GITHUB__FIX_MODEL_URL is not set: patch_from_model is not offered")
+        failures = [
+            a
+            for a in state.load_analyses(params.repository, params.number)
+            if a.get("head_sha") == params.expected_head_sha and a.get("category") in repairs.MODEL_CATEGORIES
+        ]
+        return modelfix.apply_model_patch(client, target, config, failures)
+    return _tool_fix(client, settings, params, target)
 
 
-def _tool_fix(client: GitHubClient, settings: GitHubSettings, params: FixParams, head_sha: str) -> fixes.FixResult:
+def _outcome(strategy: str, head_sha: str, result: fixes.FixResult) -> history.Event:
+    outcome: history.Outcome
+    if result.suggestion is not None:
+        outcome = "suggested"
+    elif not result.applied:
+        outcome = "refused"
+    else:
+        outcome = "pushed" if result.commit_sha else "rerun"
+    return history.Event(
+        head_sha, strategy, outcome, result.reason, commit_sha=result.commit_sha, suggestion=result.suggestion
+    )
+
+
+def _tool_fix(
+    client: GitHubClient, settings: GitHubSettings, params: FixParams, target: fixes.Target
+) -> fixes.FixResult:
     files = params.files
     formatter: str | None = params.formatter
     if files is None:
         targets = fixtargets.from_analyses(
-            state.load_analyses(params.repository, params.number), head_sha, params.strategy
+            state.load_analyses(params.repository, params.number), target.expected_head_sha, params.strategy
         )
         if not targets.files:
-            reason = f"no files given, and no analysed failure of head {head_sha[:12]} names any for {params.strategy}"
+            reason = (
+                f"no files given, and no analysed failure of head {target.expected_head_sha[:12]} "
+                f"names any for {params.strategy}"
+            )
             return fixes.FixResult(False, reason)
         refused = patchscope.files_refusal(targets.files, settings.fix_deny_paths, settings.fix_tool_max_files)
         if refused:
@@ -109,7 +187,7 @@ def _tool_fix(client: GitHubClient, settings: GitHubSettings, params: FixParams,
         files, formatter = targets.files, formatter or targets.formatter
     tool = tools.RUFF_CHECK if params.strategy == "lint_fix" else tools.FORMATTERS[formatter or "ruff"]
     limits = toolfix.Limits(settings.fix_tool_max_file_bytes, settings.fix_tool_timeout_s)
-    return toolfix.apply_tool(client, params.repository, params.number, params.strategy, tool, files, head_sha, limits)
+    return toolfix.apply_tool(client, target, tool, files, limits)
 
 
 FOLLOW_UPS: dict[str, Task] = {

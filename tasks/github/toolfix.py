@@ -16,7 +16,17 @@ from urllib.parse import quote
 
 from tasks.github import tools
 from tasks.github.client import GitHubClient
-from tasks.github.fixes import FixResult, Head, commit_message, commit_onto, create_blob, head_files, writable_head
+from tasks.github.fixes import (
+    FileChange,
+    FixResult,
+    Head,
+    Target,
+    commit_message,
+    commit_onto,
+    head_files,
+    tree_changes,
+    writable_head,
+)
 
 #: File modes a tool may rewrite: plain and executable files (never symlinks or submodules).
 REGULAR_MODES = frozenset({"100644", "100755"})
@@ -32,24 +42,17 @@ class Unreadable(Exception):
     """A file cannot be handed to a tool: absent, not a regular file, too large, or not UTF-8."""
 
 
-def apply_tool(
-    client: GitHubClient,
-    repository: str,
-    number: int,
-    strategy: str,
-    tool: tools.Tool,
-    files: list[str],
-    expected_head_sha: str,
-    limits: Limits,
-) -> FixResult:
-    head = writable_head(client, repository, number, expected_head_sha)
+def apply_tool(client: GitHubClient, target: Target, tool: tools.Tool, files: list[str], limits: Limits) -> FixResult:
+    head = writable_head(client, target)
     if isinstance(head, FixResult):
         return head
     entries, truncated = head_files(client, head)
     try:
-        sources = {path: _read(client, head, entries, path, limits, truncated) for path in files}
+        sources = {path: read_file(client, head, entries, path, limits.max_file_bytes, truncated) for path in files}
         configs = {
-            name: _read(client, head, entries, name, limits, False) for name in tools.CONFIG_FILES if name in entries
+            name: read_file(client, head, entries, name, limits.max_file_bytes, False)
+            for name in tools.CONFIG_FILES
+            if name in entries
         }
     except Unreadable as error:
         return FixResult(False, str(error))
@@ -59,11 +62,8 @@ def apply_tool(
         return FixResult(False, str(error))
     if outcome.refusal is not None:
         return FixResult(False, outcome.refusal)
-    changes = [
-        {"path": path, "mode": entries[path]["mode"], "type": "blob", "sha": create_blob(client, head.repository, text)}
-        for path, text in sorted(outcome.changed.items())
-    ]
-    result = commit_onto(client, head, changes, commit_message(number, strategy))
+    changes = [FileChange(path, str(entries[path]["mode"]), text) for path, text in sorted(outcome.changed.items())]
+    result = commit_onto(client, head, tree_changes(client, head, changes), commit_message(target))
     if not result.applied:
         return result
     return FixResult(
@@ -71,7 +71,20 @@ def apply_tool(
     )
 
 
-def _read(client: GitHubClient, head: Head, entries: dict[str, Any], path: str, limits: Limits, truncated: bool) -> str:
+#: The setting that bounds the files a tool reads, named in refusals.
+MAX_FILE_BYTES = "TASKS_GITHUB__FIX_TOOL_MAX_FILE_BYTES"
+
+
+def read_file(
+    client: GitHubClient,
+    head: Head,
+    entries: dict[str, Any],
+    path: str,
+    max_bytes: int,
+    truncated: bool,
+    bound: str = MAX_FILE_BYTES,
+) -> str:
+    """A regular UTF-8 file of the head commit, at most `max_bytes` (the setting `bound`); else Unreadable."""
     entry = entries.get(path)
     if entry is None:
         hint = " (the tree listing was truncated)" if truncated else ""
@@ -79,14 +92,14 @@ def _read(client: GitHubClient, head: Head, entries: dict[str, Any], path: str, 
     if entry.get("mode") not in REGULAR_MODES:
         raise Unreadable(f"{path} is not a regular file (mode {entry.get('mode')})")
     # The listing's size is checked first, so an oversized file is never downloaded.
-    if int(entry.get("size", 0)) > limits.max_file_bytes:
-        raise Unreadable(f"{path} is larger than TASKS_GITHUB__FIX_TOOL_MAX_FILE_BYTES ({limits.max_file_bytes})")
+    if int(entry.get("size", 0)) > max_bytes:
+        raise Unreadable(f"{path} is larger than {bound} ({max_bytes})")
     found = client.request("GET", f"/repos/{head.repository}/contents/{quote(path)}", params={"ref": head.sha})
     if not isinstance(found, dict) or found.get("type") != "file" or found.get("encoding") != "base64":
         raise Unreadable(f"{path} could not be read through the contents API")
     content = base64.b64decode(found["content"])
-    if len(content) > limits.max_file_bytes:
-        raise Unreadable(f"{path} is larger than TASKS_GITHUB__FIX_TOOL_MAX_FILE_BYTES ({limits.max_file_bytes})")
+    if len(content) > max_bytes:
+        raise Unreadable(f"{path} is larger than {bound} ({max_bytes})")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tasks.core.openai_http import endpoint, post_json
 from tasks.settings import UploadSettings
-from tasks.upload.embedding.openai import endpoint, post_json
 from tasks.upload.errors import ChatUnavailable
 
 _NUMBERING = re.compile(r"^\s*(?:[-*•]|\d+[.)]|Q\d*[:.])\s*")

@@ -430,6 +430,7 @@ class FakeGitHub:
             ("GET", r"/branches/(?P<branch>.+)", self._get_branch),
             ("GET", "/pulls", self._list_pulls),
             ("GET", r"/pulls/(?P<number>\d+)", self._get_pull),
+            ("GET", r"/pulls/(?P<number>\d+)/commits", self._pull_commits),
             ("GET", r"/commits/(?P<sha>\w+)/check-runs", self._commit_check_runs),
             ("GET", r"/commits/(?P<sha>\w+)/status", self._combined_status),
             ("GET", r"/check-runs/(?P<run>\d+)", self._get_check_run),
@@ -486,6 +487,22 @@ class FakeGitHub:
         return Reply(
             200, {**pull, "head": {**pull["head"], "repo": {**pull["head"]["repo"], "permissions": permissions}}}
         )
+
+    def _pull_commits(self, repo: FakeRepo, query: dict[str, str], body: Json, number: str) -> Reply:
+        pull = repo.pulls.get(int(number))
+        if pull is None:
+            return Reply(404, {"message": "Not Found"})
+        source = self.repos[pull["head"]["repo"]["full_name"]]
+        base = repo.refs[pull["base"]["ref"]]
+        commits = []
+        sha = pull["head"]["sha"]
+        # First parents back to the base branch's head, oldest first, as GitHub lists them.
+        while sha and sha != base and sha in source.commits:
+            commits.insert(0, {"sha": sha, "commit": {"message": source.commits[sha]["message"]}})
+            parents = source.commits[sha]["parents"]
+            sha = parents[0] if parents else ""
+        chunk, headers = self._page(commits, query, f"/repos/{repo.full_name}/pulls/{number}/commits")
+        return Reply(200, chunk, headers)
 
     @staticmethod
     def _no_commit(repo: FakeRepo, sha: str) -> Reply | None:

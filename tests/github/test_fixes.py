@@ -223,8 +223,8 @@ def test_format_and_lint_fix_take_the_files_of_the_heads_analysed_failures(
         return outcome
 
     # The analyses would queue these same fixes themselves: marked as queued, they leave them to the test.
-    assert state.claim_repair(repo_name, format_head, "fmt", "format")
-    assert state.claim_repair(repo_name, lint_head, "lint", "lint_fix")
+    assert state.claim_repair(repo_name, format_head, "", "format", "fmt", 3600) is None
+    assert state.claim_repair(repo_name, lint_head, "", "lint_fix", "lint", 3600) is None
     before_analysis = fix(34, "format", format_head)
     for run in (format_run, lint_run):
         analyze_check_failure.delay(repository=repo_name, check_run_id=run).get(timeout=30)

@@ -9,7 +9,7 @@ from unidiff.patch import PatchSet
 
 from tasks.github.auth import TokenCredentials
 from tasks.github.client import GitHubClient
-from tasks.github.fixes import PatchDoesNotApply, apply_hunks, apply_patch
+from tasks.github.fixes import PatchDoesNotApply, Target, apply_hunks, apply_patch
 from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub
 
@@ -70,7 +70,7 @@ deleted file mode 100644
 -bye
 """
 
-    result = apply_patch(client, repo_name, 1, patch, head)
+    result = apply_patch(client, Target(repo_name, 1, head, "patch", 3), patch)
 
     assert result.applied, result.reason
     assert result.commit_sha is not None
@@ -83,7 +83,7 @@ def test_patch_of_a_file_not_on_the_head_is_refused(fake: FakeGitHub, client: Gi
     repo = fake.add_repo(repo_name)
     head = fake.add_pull(repo, 2)
 
-    result = apply_patch(client, repo_name, 2, TWO_HUNKS, head)
+    result = apply_patch(client, Target(repo_name, 2, head, "patch", 3), TWO_HUNKS)
 
     assert not result.applied and "f.txt is not in the head commit" in result.reason
     assert not fake.recorded("POST")

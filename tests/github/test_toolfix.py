@@ -9,7 +9,7 @@ import pytest
 from tasks.github import tools
 from tasks.github.auth import TokenCredentials
 from tasks.github.client import GitHubClient
-from tasks.github.fixes import FixResult
+from tasks.github.fixes import FixResult, Target
 from tasks.github.toolfix import Limits, apply_tool
 from tests.github.conftest import TOKEN
 from tests.github.fake_github import FakeGitHub, FakeRepo
@@ -40,7 +40,7 @@ def fix(
     limits: Limits = LIMITS,
 ) -> FixResult:
     strategy = "lint_fix" if tool is tools.RUFF_CHECK else "format"
-    return apply_tool(client, repo.full_name, number, strategy, tool, files, head, limits)
+    return apply_tool(client, Target(repo.full_name, number, head, strategy, 3), tool, files, limits)
 
 
 def assert_nothing_written(fake: FakeGitHub) -> None:
