@@ -494,7 +494,7 @@ class FakeGitHub:
             return Reply(404, {"message": "Not Found"})
         source = self.repos[pull["head"]["repo"]["full_name"]]
         base = repo.refs[pull["base"]["ref"]]
-        commits = []
+        commits: list[dict[str, Any]] = []
         sha = pull["head"]["sha"]
         # First parents back to the base branch's head, oldest first, as GitHub lists them.
         while sha and sha != base and sha in source.commits:
