@@ -106,7 +106,9 @@ def endpoint(request: Recorded) -> str:
     """A request's method and path shape, as `GET /pulls/{id}`."""
     if request.path.startswith("/_logs/"):
         return "GET (job log, from storage)"
-    path = re.sub(r"^/repos/[^/]+/[^/]+", "", request.path) or "/"
+    path = re.sub(r"^/repos/[^/]+/[^/]+", "", request.path)
+    if not path:
+        return f"{request.method} (the repository)"
     path = re.sub(r"/(branches|refs/heads|contents)/.+", r"/\1/{path}", path)
     path = re.sub(r"/[0-9a-f]{40}$", "/{sha}", path)
     return f"{request.method} {re.sub(r'/[0-9]+(?=/|$)', '/{id}', path)}"
