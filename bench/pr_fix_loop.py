@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -275,30 +276,33 @@ def print_report(figures: dict[str, Any]) -> None:
 
 
 def run(options: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    redis_url, release = services.redis_for_run(folder)
-    fake = FakeGitHub(token=TOKEN).start()
-    per_strategy = options.pulls // len(STRATEGIES)
-    pulls = populate(fake, per_strategy, options.guarded)
-    guarded_refs = {p.branch: fake.repos[GUARDED].refs[p.branch] for p in pulls if p.guard is not None}
-    env = services.platform_env(
-        folder,
-        redis_url,
-        PYTHONPATH=str(ROOT),
-        TASKS_GITHUB__API_URL=fake.url,
-        TASKS_GITHUB__TOKEN=TOKEN,
-        TASKS_GITHUB__REPOSITORIES=",".join([*REPOSITORIES.values(), GUARDED, WARM_UP]),
-        TASKS_GITHUB__WEBHOOK_SECRET=SECRET,
-        TASKS_GITHUB__AUTO_FIX="true",
-    )
-    os.environ.clear()
-    os.environ.update(env)
-    from tasks import app
+    with ExitStack() as stack:
+        redis_url, release = services.redis_for_run(folder)
+        stack.callback(release)
+        fake = FakeGitHub(token=TOKEN).start()
+        stack.callback(fake.stop)
+        per_strategy = options.pulls // len(STRATEGIES)
+        pulls = populate(fake, per_strategy, options.guarded)
+        guarded_refs = {p.branch: fake.repos[GUARDED].refs[p.branch] for p in pulls if p.guard is not None}
+        env = services.platform_env(
+            folder,
+            redis_url,
+            PYTHONPATH=str(ROOT),
+            TASKS_GITHUB__API_URL=fake.url,
+            TASKS_GITHUB__TOKEN=TOKEN,
+            TASKS_GITHUB__REPOSITORIES=",".join([*REPOSITORIES.values(), GUARDED, WARM_UP]),
+            TASKS_GITHUB__WEBHOOK_SECRET=SECRET,
+            TASKS_GITHUB__AUTO_FIX="true",
+        )
+        os.environ.clear()
+        os.environ.update(env)
+        from tasks import app
 
-    worker = WorkerProcess(env=env, log_path=folder / "worker.log", concurrency=2)
-    receiver: Receiver | None = None
-    try:
+        worker = WorkerProcess(env=env, log_path=folder / "worker.log", concurrency=2)
+        stack.callback(worker.stop)
         worker.start(app)
         receiver = Receiver(env, folder / "receiver.log")
+        stack.callback(receiver.stop)
         warm_up(fake, receiver.url)
         stream = f"a steady stream of {options.rate:g} a second" if options.rate > 0 else "all at once"
         print(
@@ -318,12 +322,6 @@ def run(options: argparse.Namespace, folder: Path) -> dict[str, Any]:
         figures = measure(fake, pulls, sent, guarded_refs)
         figures["wall_s"] = max(r.at for r in fake.recorded()) - started
         return figures
-    finally:
-        if receiver is not None:
-            receiver.stop()
-        worker.stop()
-        fake.stop()
-        release()
 
 
 def main() -> int:
