@@ -10,6 +10,7 @@ import pytest
 from celery import Celery
 
 from tests.github.fake_github import FakeGitHub
+from tests.github.fake_model import FakeModel
 from tests.harness.workers import WorkerProcess
 
 if TYPE_CHECKING:
@@ -67,3 +68,10 @@ def client(fake: FakeGitHub) -> Iterator[GitHubClient]:
     github.close()
     # A limit announced here must not hold back the workers of later tests.
     get_redis().delete(ratelimit.blocked_key())
+
+
+@pytest.fixture
+def model() -> Iterator[FakeModel]:
+    server = FakeModel().start()
+    yield server
+    server.stop()
