@@ -214,6 +214,17 @@ DENIED_PATHS = (
     "docs/codeowners",
     ".gitmodules",
 )
+#: Files `format` and `lint_fix` may never rewrite: escaping, denied, not Python, too many (over 50), none.
+REFUSED_FILES: tuple[list[str], ...] = (
+    ["../../etc/passwd.py"],
+    ["src/ok.py", ".git/hooks/pre-commit.py"],
+    [".github/workflows/check.py"],
+    [".GitHub/Actions/run.py"],
+    ["setup.cfg"],
+    ["poetry.lock"],
+    [f"m{n}.py" for n in range(51)],
+    [],
+)
 #: Just over the default TASKS_GITHUB__FIX_MAX_PATCH_BYTES (1 MiB).
 OVERSIZED_PATCH = diff("docs/big.txt", "x" * (1024 * 1024))
 
@@ -230,7 +241,7 @@ def github(world: GitHubWorld) -> list[TaskSpec]:
         "repository": _configured_repository(world),
         "number": number,
         "strategy": Field(
-            st.sampled_from(["rerun_failed_jobs", "patch"]),
+            st.sampled_from(["rerun_failed_jobs", "patch", "format", "lint_fix", "patch_from_model"]),
             not_one_of(("rerun_failed_jobs", "patch", "format", "lint_fix", "patch_from_model")),
             required=True,
         ),
@@ -244,6 +255,18 @@ def github(world: GitHubWorld) -> list[TaskSpec]:
             ),
         ),
         "expected_head_sha": _sha(world),
+        "files": Field(
+            st.one_of(
+                st.none(), st.lists(st.sampled_from(["src/fix.py", "a.py", "pkg/types.pyi", "é/ü.py"]), min_size=1)
+            ),
+            st.one_of(
+                st.sampled_from(REFUSED_FILES),
+                st.lists(st.integers(), min_size=1, max_size=3),
+                st.text(max_size=8),
+                st.integers(),
+            ),
+        ),
+        "formatter": Field(st.sampled_from([None, "ruff", "black"]), not_one_of(("ruff", "black"))),
     }
     return [
         TaskSpec(
@@ -274,10 +297,22 @@ def _patch_call(world: GitHubWorld, number: int = 1) -> dict[str, Any]:
 
 
 def _fix_rules(kwargs: dict[str, Any]) -> frozenset[str]:
-    if kwargs["strategy"] == "rerun_failed_jobs":
-        return frozenset({"patch"}) if kwargs.get("patch") is not None else frozenset()
-    if kwargs.get("expected_head_sha") is None or kwargs.get("patch") is None:
-        return frozenset({"expected_head_sha", "patch"})
+    """The fields a call breaks between them: each strategy takes its own and needs the head it fixes."""
+    strategy = kwargs["strategy"]
+    takes = {
+        "patch": strategy == "patch",
+        "files": strategy in ("format", "lint_fix"),
+        "formatter": strategy == "format",
+    }
+    misplaced = frozenset(name for name, taken in takes.items() if not taken and kwargs.get(name) is not None)
+    if misplaced:
+        return misplaced
+    if strategy == "rerun_failed_jobs":
+        return frozenset()
+    if kwargs.get("expected_head_sha") is None:
+        return frozenset({"expected_head_sha"})
+    if strategy == "patch" and kwargs.get("patch") is None:
+        return frozenset({"patch"})
     return frozenset()
 
 
