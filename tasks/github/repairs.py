@@ -44,6 +44,8 @@ class Policy:
     max_reruns: int
     repair_ttl_s: int
     model_available: bool
+    #: TASKS_GITHUB__REPOSITORIES: a webhook may come from others (an organisation's hook), never fixed.
+    repositories: frozenset[str]
 
 
 def decide(
@@ -65,6 +67,8 @@ def decide(
         return Repair(None, False, "no automatic repair fits this failure")
     if not policy.auto_fix:
         return Repair(strategy, False, "TASKS_GITHUB__AUTO_FIX is off")
+    if repository not in policy.repositories:
+        return Repair(strategy, False, f"{repository} is not in TASKS_GITHUB__REPOSITORIES: fixes go only to those")
     if made_by is not None and strategy in fixes.AUTOMATIC:
         return Repair(strategy, False, f"the head is the platform's own {made_by} fix: it does not fix its own fix")
     confidence = float(analysis.get("confidence", 0))

@@ -89,7 +89,12 @@ def _repair(settings: GitHubSettings, repository: str, analysed: monitor.Analyse
         strategy = repairs.strategy_for(analysed.analysis, model)
         return repairs.Repair(strategy, False, "the check run has no open pull request")
     policy = repairs.Policy(
-        settings.auto_fix, settings.auto_fix_min_confidence, settings.max_reruns, settings.repair_ttl_s, model
+        settings.auto_fix,
+        settings.auto_fix_min_confidence,
+        settings.max_reruns,
+        settings.repair_ttl_s,
+        model,
+        frozenset(settings.repositories),
     )
     made_by = _made_by(repository, analysed.numbers[0], analysed.head_sha)
     repair = repairs.decide(policy, repository, analysed.head_sha, analysed.name, analysed.analysis, made_by)

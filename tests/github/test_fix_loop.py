@@ -154,6 +154,9 @@ def test_concurrent_analyses_of_one_head_make_one_fix(
     assert len(fake.recorded("PATCH", rf"/repos/{repo_name}/git/refs/heads/.*")) == 1
     assert len(fake.recorded("POST", rf"/repos/{repo_name}/git/commits")) == 1
     assert repo.file_at(repo.refs["pr-44"], "app.py") == "import sys\n\nprint(sys.argv)\n"
+    # Both checks show the one fix.
+    pushed = f"Repair: `lint_fix`, pushed {repo.refs['pr-44'][:12]}"
+    wait_for(lambda: the_comment(repo).count(pushed) == 2, what="both checks name the fix")
 
 
 def test_a_repair_is_queued_again_once_its_mark_expires(

@@ -48,6 +48,8 @@ def test_transient_failure_is_rerun_once_per_check_and_at_most_max_reruns_per_he
     assert first["repair"] == {"strategy": "rerun_failed_jobs", "queued": True, "reason": "rerun_failed_jobs queued"}
     wait_for(lambda: fake.recorded("POST", rf"/repos/{repo_name}/actions/runs/\d+/rerun-failed-jobs"), what="rerun")
     assert repo.reruns
+    (comment,) = repo.comments.values()
+    wait_for(lambda: "Repair: `rerun_failed_jobs`, re-ran: re-ran the failed jobs" in comment["body"], what="comment")
 
     # The same check on the same head is not repaired twice.
     again = analyze_check_failure.delay(repository=repo_name, check_run_id=deploy).get(timeout=30)
@@ -80,3 +82,33 @@ def test_nothing_is_queued_without_auto_fix(
         "queued": False,
         "reason": "TASKS_GITHUB__AUTO_FIX is off",
     }
+    # The comment proposes the repair and the command that applies it.
+    (comment,) = repo.comments.values()
+    assert "Repair: `rerun_failed_jobs`, not queued: TASKS_GITHUB__AUTO_FIX is off. To apply it:" in comment["body"]
+    command = (
+        f'celery -A tasks call pr.apply_fix --kwargs \'{{"repository": "{repo_name}", "number": 4, '
+        f'"strategy": "rerun_failed_jobs", "expected_head_sha": "{head}"}}\''
+    )
+    assert command in comment["body"]
+    assert not repo.reruns
+
+
+def test_a_repository_outside_the_configured_ones_is_never_repaired(
+    fake: FakeGitHub, repo_name: str, github_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.github.tasks import analyze_check_failure
+
+    # An organisation's webhook reports check runs of every repository; only configured ones are fixed.
+    repo = fake.add_repo(repo_name)
+    head = fake.add_pull(repo, 5)
+    deploy = fake.add_check_run(repo, head, "deploy", "timed_out", log=(LOGS / "job_timeout.log").read_text())
+    github_worker("acme/configured", TASKS_GITHUB__AUTO_FIX="true")
+
+    result = analyze_check_failure.delay(repository=repo_name, check_run_id=deploy).get(timeout=30)
+
+    assert result["repair"] == {
+        "strategy": "rerun_failed_jobs",
+        "queued": False,
+        "reason": f"{repo_name} is not in TASKS_GITHUB__REPOSITORIES: fixes go only to those",
+    }
+    assert not fake.recorded("POST", r".*/rerun-failed-jobs")
