@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from celery import Celery
 
-from tests.github.fake_github import FakeGitHub
-from tests.github.fake_model import FakeModel
+from tests.github.fake_github import FakeGitHub, FakeRepo
 from tests.harness.workers import WorkerProcess
+from tests.upload.fake_openai import FakeOpenAI
 
 if TYPE_CHECKING:
     from tasks.github.client import GitHubClient
@@ -71,7 +71,24 @@ def client(fake: FakeGitHub) -> Iterator[GitHubClient]:
 
 
 @pytest.fixture
-def model() -> Iterator[FakeModel]:
-    server = FakeModel().start()
+def model() -> Iterator[FakeOpenAI]:
+    """An OpenAI-compatible chat endpoint whose replies the test sets (`chat_reply`)."""
+    server = FakeOpenAI(chat_reply="").start()
     yield server
     server.stop()
+
+
+def analyse(repository: str, check_run_id: int) -> dict[str, Any]:
+    """`pr.analyze_check_failure` through the worker; its result."""
+    from tasks.github.tasks import analyze_check_failure
+
+    result: dict[str, Any] = analyze_check_failure.delay(repository=repository, check_run_id=check_run_id).get(
+        timeout=30
+    )
+    return result
+
+
+def the_comment(repo: FakeRepo) -> str:
+    """The body of the pull request's one comment (the platform's summary)."""
+    (comment,) = repo.comments.values()
+    return str(comment["body"])

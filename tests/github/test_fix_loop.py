@@ -6,8 +6,8 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from tests.github.conftest import analyse, the_comment
 from tests.github.fake_github import FakeGitHub, FakeRepo
 from tests.harness.cli import celery
 from tests.harness.workers import WorkerProcess, wait_for
@@ -22,18 +22,6 @@ def fixable_lint_log() -> str:
     lines = (LOGS / "ruff_check_concise.log").read_text().splitlines(keepends=True)
     kept = [line for line in lines if "F821" not in line]
     return "".join(kept).replace("Found 2 errors.", "Found 1 error.")
-
-
-def analyse(repo_name: str, run: int) -> dict[str, Any]:
-    from tasks.github.tasks import analyze_check_failure
-
-    result: dict[str, Any] = analyze_check_failure.delay(repository=repo_name, check_run_id=run).get(timeout=30)
-    return result
-
-
-def the_comment(repo: FakeRepo) -> str:
-    (comment,) = repo.comments.values()
-    return str(comment["body"])
 
 
 def format_fixed(fake: FakeGitHub, repo: FakeRepo, repo_name: str, number: int) -> tuple[str, str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.github.conftest import analyse, the_comment
 from tests.github.fake_github import FakeGitHub, FakeRepo
-from tests.github.fake_model import FakeModel
 from tests.harness.workers import WorkerProcess, wait_for
+from tests.upload.fake_openai import FakeOpenAI
 
 LOGS = Path(__file__).parent / "logs"
 MODEL_KEY = "sk-model-secret-0123456789"
@@ -31,7 +31,7 @@ FIX = """\
 """
 
 
-def model_env(model: FakeModel, **extra: str) -> dict[str, str]:
+def model_env(model: FakeOpenAI, **extra: str) -> dict[str, str]:
     return {
         "TASKS_GITHUB__AUTO_FIX": "true",
         "TASKS_GITHUB__FIX_MODEL_URL": model.url,
@@ -47,24 +47,12 @@ def failing_tests(fake: FakeGitHub, repo: FakeRepo, number: int) -> tuple[str, i
     return head, run
 
 
-def analyse(repo_name: str, run: int) -> dict[str, Any]:
-    from tasks.github.tasks import analyze_check_failure
-
-    result: dict[str, Any] = analyze_check_failure.delay(repository=repo_name, check_run_id=run).get(timeout=30)
-    return result
-
-
-def the_comment(repo: FakeRepo) -> str:
-    (comment,) = repo.comments.values()
-    return str(comment["body"])
-
-
 def test_a_failed_test_is_repaired_with_the_models_patch(
-    fake: FakeGitHub, model: FakeModel, repo_name: str, github_worker: Callable[..., WorkerProcess]
+    fake: FakeGitHub, model: FakeOpenAI, repo_name: str, github_worker: Callable[..., WorkerProcess]
 ) -> None:
     repo = fake.add_repo(repo_name)
     head, run = failing_tests(fake, repo, 11)
-    model.reply = "Here is the fix:\n\n" + FIX
+    model.chat_reply = "Here is the fix:\n\n" + FIX
     github_worker(repo_name, **model_env(model, TASKS_GITHUB__AUTO_FIX_PATCHES="true"))
 
     analysis = analyse(repo_name, run)
@@ -87,13 +75,13 @@ def test_a_failed_test_is_repaired_with_the_models_patch(
 
 
 def test_with_auto_fix_patches_off_the_patch_is_suggested_in_the_comment(
-    fake: FakeGitHub, model: FakeModel, repo_name: str, github_worker: Callable[..., WorkerProcess]
+    fake: FakeGitHub, model: FakeOpenAI, repo_name: str, github_worker: Callable[..., WorkerProcess]
 ) -> None:
     from tasks.github.tasks import apply_fix
 
     repo = fake.add_repo(repo_name)
     head, run = failing_tests(fake, repo, 12)
-    model.reply = FIX
+    model.chat_reply = FIX
     github_worker(repo_name, **model_env(model))
 
     analyse(repo_name, run)
@@ -124,7 +112,7 @@ def test_with_auto_fix_patches_off_the_patch_is_suggested_in_the_comment(
 )
 def test_a_model_patch_that_does_not_validate_is_refused(
     fake: FakeGitHub,
-    model: FakeModel,
+    model: FakeOpenAI,
     repo_name: str,
     github_worker: Callable[..., WorkerProcess],
     reply: str,
@@ -135,7 +123,7 @@ def test_a_model_patch_that_does_not_validate_is_refused(
 
     repo = fake.add_repo(repo_name)
     head, run = failing_tests(fake, repo, 13)
-    model.reply = reply
+    model.chat_reply = reply
     github_worker(repo_name, **model_env(model, TASKS_GITHUB__AUTO_FIX_PATCHES="true"))
     # Marked as queued, the analysis leaves the repair to the test.
     assert state.claim_repair(repo_name, head, "", "patch_from_model", "tests", 3600) is None
@@ -170,7 +158,7 @@ def test_without_a_model_endpoint_the_strategy_is_not_offered(
 
 
 def test_an_unavailable_model_is_retried_and_then_a_dead_letter(
-    fake: FakeGitHub, model: FakeModel, repo_name: str, github_worker: Callable[..., WorkerProcess]
+    fake: FakeGitHub, model: FakeOpenAI, repo_name: str, github_worker: Callable[..., WorkerProcess]
 ) -> None:
     from tasks.deadletter import find_by_task_id
     from tasks.github import state
@@ -178,7 +166,7 @@ def test_an_unavailable_model_is_retried_and_then_a_dead_letter(
 
     repo = fake.add_repo(repo_name)
     head, run = failing_tests(fake, repo, 15)
-    model.status = 503
+    model.chat_status = 503
     retries = {
         "TASKS_RETRY__MAX_RETRIES": "2",
         "TASKS_RETRY__BACKOFF_BASE_S": "0.1",

@@ -18,6 +18,10 @@ class FakeOpenAI:
     throttle_first: int = 0
     #: Seconds each embeddings request waits before its answer: a slow endpoint.
     embedding_delay_s: float = 0.0
+    #: When set, the content of every chat answer (a fix model's reply); else questions about the passage.
+    chat_reply: str | None = None
+    #: Answered to every chat request instead of a reply while not 200 (503: unavailable).
+    chat_status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -25,6 +29,10 @@ class FakeOpenAI:
     def url(self) -> str:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def prompt(self, index: int = -1) -> str:
+        """The last message of a chat request."""
+        return str(self.requests[index]["body"]["messages"][-1]["content"])
 
     def start(self) -> FakeOpenAI:
         fake = self
@@ -40,6 +48,11 @@ class FakeOpenAI:
                     vectors = HashingEmbedder().embed(list(body["input"]))
                     data = [{"index": i, "embedding": vector} for i, vector in enumerate(vectors)]
                     self._send(200, {"data": data, "model": body["model"]})
+                elif self.path == "/v1/chat/completions" and fake.chat_status != 200:
+                    self._send(fake.chat_status, {"error": "unavailable"})
+                elif self.path == "/v1/chat/completions" and fake.chat_reply is not None:
+                    message = {"role": "assistant", "content": fake.chat_reply}
+                    self._send(200, {"choices": [{"index": 0, "message": message}], "model": body["model"]})
                 elif self.path == "/v1/chat/completions":
                     passage = body["messages"][0]["content"].split("Passage:\n", 1)[1]
                     reply = f"1. What does the passage say about {passage.split()[0]}?\n2. Why does it matter?\n"
