@@ -62,12 +62,14 @@ NUMBER = r"(?<!\d)\d++"
 
 
 PY_FILE = r"(?P<file>[\w./-]+\.pyi?)"
+JS_FILE = r"(?P<file>/?[\w./@-]+\.(?:[cm]?[jt]sx?|vue|svelte))"
 ARROW = Key(r"^\s*--> (?P<file>[^:\s]+):(?P<line>\d+):\d+$", message_from_previous=True)
 GO_LOCATION = Key(r"^(?:\./)?(?P<file>[\w./-]+\.go):(?P<line>\d+):\d+: (?P<message>.+)$")
 NETWORK_ERRORS = (
     r"Could not resolve host|Temporary failure in name resolution|Name or service not known|Connection refused"
     r"|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|Connection timed out|Read timed out|i/o timeout"
     r"|TLS handshake timeout|Connection reset by peer|The remote end hung up unexpectedly|Unknown host \S"
+    r"|unable to resolve host address|Network is unreachable|getaddrinfo \w"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -84,7 +86,10 @@ RULES: tuple[Rule, ...] = (
         ),
         (
             Key(rf"^{PY_FILE}:(?P<line>\d+): (?P<message>\w+(?:Error|Exception|Failed)\b.*)$"),
-            Key(r"^(?P<message>(?:FAILED|ERROR) (?P<file>[\w./-]+\.py)::.*)$"),
+            Key(r"^(?P<message>(?:FAILED|ERROR) (?P<file>[\w./-]+\.py)(?:::.*)?)$"),
+            # `--tb=short` names the test's own frame as `file:line: in test_x`.
+            Key(rf"^{PY_FILE}:(?P<line>\d+): in (?P<message>test\w*)$"),
+            Key(r"^E\s+(?P<message>(?:ModuleNotFound|Import|Syntax|Name|Attribute|Indentation)Error: .*)$"),
         ),
     ),
     Rule(
@@ -171,9 +176,33 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "eslint",
         "lint",
-        (run("eslint"), (r"^✖ \d+ problems? \(\d+ errors?", 4), (r"^\s+\d+:\d+\s+error\s+", 2)),
-        (Key(r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<message>.*)$"),),
+        (
+            run("eslint"),
+            (r"^✖ \d+ problems? \(\d+ errors?", 4),
+            (r"^\s+\d+:\d+\s+error\s+", 2),
+            (r"\[Error/[\w/@-]+\]$", 3),
+        ),
+        (
+            Key(r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<message>.*)$"),
+            # `--format unix`: `file:line:col: message [Error/rule]`.
+            Key(rf"^{JS_FILE}:(?P<line>\d+):\d+: (?P<message>.*\[Error/[\w/@-]+\])$"),
+        ),
         file_header=r"^(?P<file>/?[\w./@-]+\.(?:[cm]?[jt]sx?|vue|svelte))$",
+    ),
+    Rule(
+        "jest",
+        "test",
+        (
+            run("jest|vitest", 1),
+            (r"^FAIL (?:\./)?\S+\.(?:test|spec)\.[cm]?[jt]sx?$", 4),
+            (r"^Tests:\s+\d+ failed", 4),
+            (r"^Test Suites: \d+ failed", 2),
+        ),
+        (
+            # The test's own frame in the stack: `at Object.toBe (vat.test.js:4:20)`.
+            Key(r"^\s+at [^()]*\((?P<file>(?=[^)]*\.(?:test|spec)\.)[\w./@-]+):(?P<line>\d+):\d+\)$"),
+            Key(r"^\s+● (?P<message>.+)$"),
+        ),
     ),
     Rule(
         "go test",
@@ -212,6 +241,22 @@ RULES: tuple[Rule, ...] = (
         (ARROW,),
     ),
     Rule(
+        "rustfmt",
+        "format",
+        (run("cargo fmt"), (r"^Diff in \S+\.rs(?::\d+:| at line \d+:)$", 4)),
+        (Key(r"^Diff in (?P<file>\S+\.rs)(?: at line |:)(?P<line>\d+):$"),),
+    ),
+    Rule(
+        "cargo dependencies",
+        "dependency",
+        (
+            (r"^error: failed to get `[\w-]+` as a dependency of package", 6),
+            (r"^error: no matching package named `", 6),
+            (r"^error: failed to select a version for", 5),
+        ),
+        (Key(r"^error: (?P<message>(?:failed to get|no matching package named|failed to select a version).*)$"),),
+    ),
+    Rule(
         "cargo test",
         "test",
         ((r"^test result: FAILED\.", 4), (r"^---- \S+ stdout ----$", 2), (r"panicked at ", 2)),
@@ -225,10 +270,12 @@ RULES: tuple[Rule, ...] = (
             (r"compilation terminated\.", 2),
             (r"collect2: error: ld returned", 4),
             (r"^make(?:\[\d+\])?: \*\*\* ", 1),
+            (r"^make(?:\[\d+\])?: \*\*\* No rule to make target ", 3),
         ),
         (
             Key(r"^(?P<file>[\w./-]+\.(?:c|cc|cpp|cxx|h|hpp)):(?P<line>\d+):\d+: (?P<message>(?:fatal )?error: .*)$"),
             Key(r"undefined reference to "),
+            Key(r"^make(?:\[\d+\])?: \*\*\* (?P<message>No rule to make target .*)$"),
         ),
     ),
     Rule(
@@ -238,8 +285,17 @@ RULES: tuple[Rule, ...] = (
             (r"^npm (?:ERR!|error) code (?:ERESOLVE|ETARGET|E404|ENOVERSIONS|EBADENGINE)", 6),
             (r"ERESOLVE (?:unable to resolve|could not resolve)", 3),
             (r"Could not resolve dependency", 2),
+            (r"^npm (?:ERR!|error) The `npm ci` command can only install with an existing package-lock", 6),
+            (r"^npm (?:ERR!|error) notarget No matching version found for ", 3),
         ),
-        (Key(r"^npm (?:ERR!|error) (?P<message>(?:code \S+|ERESOLVE .*|Could not resolve dependency:.*|peer .*))$"),),
+        (
+            Key(r"^npm (?:ERR!|error) (?P<message>(?:code \S+|ERESOLVE .*|Could not resolve dependency:.*|peer .*))$"),
+            Key(
+                r"^npm (?:ERR!|error) (?:notarget |404 +)"
+                r"(?P<message>(?:No matching version|The requested resource|Not Found).*)$"
+            ),
+            Key(r"^npm (?:ERR!|error) (?P<message>The `npm ci` command can only install .*)$"),
+        ),
     ),
     Rule(
         "yarn",
@@ -281,12 +337,16 @@ RULES: tuple[Rule, ...] = (
             (r"^ERROR: Cannot install .* conflicting dependencies", 4),
             (r"^ERROR: No matching distribution found for ", 4),
             (r"^ERROR: Could not find a version that satisfies the requirement", 3),
+            (r"^error: (?:subprocess-exited-with-error|metadata-generation-failed)$", 4),
+            (r"^ERROR: Failed (?:to build|building wheel for) ", 3),
         ),
         (
             Key(
                 r"^(?P<message>ERROR: (?:ResolutionImpossible|Cannot install|No matching distribution found"
-                r"|Could not find a version).{0,200})"
+                r"|Could not find a version|Failed to build|Failed building wheel).{0,200})"
             ),
+            # What the failing build printed last: its exception.
+            Key(r"^\s+(?P<message>[A-Z]\w*(?:Error|Exception): \S.{0,200})"),
         ),
     ),
     Rule(
@@ -354,9 +414,15 @@ RULES: tuple[Rule, ...] = (
         (
             (r"The runner has received a shutdown signal", 8),
             (r"lost communication with the server", 8),
-            (r"No space left on device", 6),
+            (r"No space left on device|\bENOSPC\b|Disk quota exceeded", 6),
+            (r"^##\[error\]The hosted runner encountered an error while running your job", 8),
         ),
-        (Key(r"received a shutdown signal|lost communication with the server|No space left"),),
+        (
+            Key(
+                r"received a shutdown signal|lost communication with the server|The hosted runner encountered an error"
+                r"|No space left|ENOSPC|Disk quota exceeded"
+            ),
+        ),
         transient=True,
     ),
     Rule(
@@ -366,8 +432,14 @@ RULES: tuple[Rule, ...] = (
             (r"^\S+: line \d+: +\d+ Killed ", 6),
             (r"Process completed with exit code 137\.", 3),
             (r"OOMKilled|Out of memory: Killed process|JavaScript heap out of memory", 6),
+            (r"^MemoryError\b|Cannot allocate memory|std::bad_alloc|Killed signal terminated program", 6),
         ),
-        (Key(rf"{NUMBER} Killed |OOMKilled|Out of memory|heap out of memory"),),
+        (
+            Key(
+                rf"{NUMBER} Killed |OOMKilled|Out of memory|heap out of memory|^MemoryError|Cannot allocate memory"
+                r"|std::bad_alloc|Killed signal terminated program"
+            ),
+        ),
     ),
     Rule(
         "network",
