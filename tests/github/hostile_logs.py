@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 
+from tasks.github.classifier.evidence import GENERIC_KEYS, GENERIC_RULES, STEP_COMMANDS
 from tasks.github.classifier.patterns import RULES
 
 #: Runs of one character class, which unbounded quantifiers over that class backtrack on.
@@ -49,11 +50,13 @@ def literal_pieces(pattern: str) -> list[str]:
 
 
 def all_patterns() -> Iterator[str]:
-    for rule in RULES:
+    for rule in RULES + GENERIC_RULES:
         yield from (pattern for pattern, _ in rule.signals)
         yield from (key.pattern for key in rule.keys)
         if rule.file_header:
             yield rule.file_header
+    yield from (key.pattern for key in GENERIC_KEYS)
+    yield from (pattern for pattern, _ in STEP_COMMANDS)
 
 
 def near_matches(pattern: str, length: int) -> Iterator[str]:
