@@ -102,6 +102,6 @@ GENERIC_RULES: tuple[Rule, ...] = (
 #: Lines worth quoting when no rule picked any: what most tools print for their error.
 GENERIC_KEYS: tuple[Key, ...] = (
     Key(COMPILER_LOCATION + r"(?P<message>.*)$"),
-    Key(r"^(?:ERROR|FATAL|[Ee]rror|[Ff]atal)(?:\[\w+\])?: (?P<message>\S.*)$"),
+    Key(r"^(?:ERROR|FATAL|[Ee]rror|[Ff]atal)(?:\[\w+\])?: \S"),
     Key(r"^\s*(?P<message>(?:[A-Z]\w*)?(?:Error|Exception): \S.*)$"),
 )

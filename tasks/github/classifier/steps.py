@@ -30,9 +30,11 @@ def failing_step_command(lines: list[str]) -> Step:
     if start is None:
         return Step(None, int(code.group(1)) if code else None)
     script = [lines[start].removeprefix(STEP_START)]
-    for line in lines[start + 1 : failed]:
-        if line == "##[endgroup]" or SCRIPT_END.match(line):
-            break
-        script.append(line)
+    # The whole script is shown only inside the step's group; without one, the `Run` line is all there is.
+    if "##[endgroup]" in lines[start + 1 : failed]:
+        for line in lines[start + 1 : failed]:
+            if line == "##[endgroup]" or SCRIPT_END.match(line):
+                break
+            script.append(line)
     commands = [line.strip() for line in script[1:] or script if line.strip() and not line.lstrip().startswith("#")]
     return Step(commands[-1] if commands else None, int(code.group(1)) if code else None)

@@ -43,13 +43,16 @@ C_UTIL_H = "int parse(const char *s);\n"
 MAKEFILE = "CC=gcc\nCFLAGS=-Wall -Werror\n\napp: main.o util.o\n\t$(CC) -o app main.o util.o\n"
 CPP_MAIN = "#include <vector>\n\nint main() {\n    std::vector<int> v = {1, 2};\n    v.push_bak(3);\n    return 0;\n}\n"
 CARGO_TOML = '[package]\nname = "shop"\nversion = "0.2.0"\nedition = "2021"\n\n[dependencies]\n'
-RUST_MAIN = 'fn main() {\n    let items = vec![1, 2, 3];\n    let total: u32 = items.iter().sum();\n    println!("{}", totl);\n}\n'
+RUST_MAIN = (
+    "fn main() {\n    let items = vec![1, 2, 3];\n    let total: u32 = items.iter().sum();\n"
+    '    println!("{}", totl);\n}\n'
+)
 RUST_LIB = (
     "pub fn discount(price: u32) -> u32 {\n    price - price / 10 - 1\n}\n\n#[cfg(test)]\nmod tests {\n"
     "    use super::*;\n\n    #[test]\n    fn ten_percent() {\n        assert_eq!(discount(100), 90);\n    }\n}\n"
 )
-RUST_CLIPPY = "fn main() {\n    let v = vec![1, 2, 3];\n    if v.len() == 0 {\n        println!(\"empty\");\n    }\n}\n"
-RUST_UNFORMATTED = "fn main(){let x=1;\nprintln!(\"{}\",x);}\n"
+RUST_CLIPPY = 'fn main() {\n    let v = vec![1, 2, 3];\n    if v.len() == 0 {\n        println!("empty");\n    }\n}\n'
+RUST_UNFORMATTED = 'fn main(){let x=1;\nprintln!("{}",x);}\n'
 ESLINTRC = '{"root": true, "parserOptions": {"ecmaVersion": 2022, "sourceType": "module"}, "env": {"node": true},'
 ESLINTRC += ' "rules": {"no-unused-vars": "error", "no-undef": "error", "eqeqeq": "error"}}\n'
 JS_LINT = "const tax = 0.2;\nexport function price(p) {\n  if (p == null) return 0;\n  return p * rate;\n}\n"
@@ -57,9 +60,13 @@ TS_CODE = (
     "interface Item {\n  name: string;\n  price: number;\n}\n\nexport function label(item: Item): string {\n"
     "  return item.price;\n}\n\nexport const first: Item = { name: 'a' };\n"
 )
-TSCONFIG = '{"compilerOptions": {"strict": true, "noEmit": true, "target": "es2020", "types": []}, "include": ["src"]}\n'
+TSCONFIG = (
+    '{"compilerOptions": {"strict": true, "noEmit": true, "target": "es2020", "types": []}, "include": ["src"]}\n'
+)
 JEST_SRC = "function vat(x) {\n  return x * 1.19;\n}\nmodule.exports = { vat };\n"
-JEST_TEST = "const { vat } = require('./vat');\n\ntest('adds twenty percent', () => {\n  expect(vat(100)).toBe(120);\n});\n"
+JEST_TEST = (
+    "const { vat } = require('./vat');\n\ntest('adds twenty percent', () => {\n  expect(vat(100)).toBe(120);\n});\n"
+)
 BUILD_JS = (
     "const fs = require('fs');\nconst config = JSON.parse(fs.readFileSync('build.config.json', 'utf8'));\n"
     "console.log('bundling', config.entry);\n"
@@ -103,7 +110,8 @@ CASES: tuple[Case, ...] = (
         "pytest tests/ --tb=short",
         {
             **SHOP,
-            "tests/test_case.py": "import unittest\nfrom shop.cart import total\n\n\nclass CartTest(unittest.TestCase):\n"
+            "tests/test_case.py": "import unittest\nfrom shop.cart import total\n\n\n"
+            "class CartTest(unittest.TestCase):\n"
             "    def test_total(self):\n        self.assertEqual(total([5]), 5)\n",
         },
         [{"file": "tests/test_case.py", "line": 7}],
@@ -135,7 +143,8 @@ CASES: tuple[Case, ...] = (
         "python -m unittest discover -s tests -v",
         {
             **SHOP,
-            "tests/test_unit.py": "import unittest\nfrom shop.cart import count\n\n\nclass CountTest(unittest.TestCase):\n"
+            "tests/test_unit.py": "import unittest\nfrom shop.cart import count\n\n\n"
+            "class CountTest(unittest.TestCase):\n"
             "    def test_count(self):\n        self.assertEqual(count([1]), 1)\n\n    def test_error(self):\n"
             "        raise ValueError('bad input')\n",
         },
@@ -336,8 +345,12 @@ CASES: tuple[Case, ...] = (
         "make_gcc_error",
         "build",
         "make",
-        {"main.c": C_MAIN, "util.h": C_UTIL_H, "util.c": "int parse(const char *s) { return s[0]; }\n",
-         "Makefile": MAKEFILE},  # fmt: skip
+        {
+            "main.c": C_MAIN,
+            "util.h": C_UTIL_H,
+            "util.c": "int parse(const char *s) { return s[0]; }\n",
+            "Makefile": MAKEFILE,
+        },
         [{"file": "main.c", "line": 5}],
     ),
     Case(
@@ -359,8 +372,11 @@ CASES: tuple[Case, ...] = (
         "cargo_build_e0425",
         "build",
         "cargo build --locked",
-        {"Cargo.toml": CARGO_TOML, "src/main.rs": RUST_MAIN, "Cargo.lock": "version = 3\n\n[[package]]\n"
-         'name = "shop"\nversion = "0.2.0"\n'},  # fmt: skip
+        {
+            "Cargo.toml": CARGO_TOML,
+            "src/main.rs": RUST_MAIN,
+            "Cargo.lock": 'version = 3\n\n[[package]]\nname = "shop"\nversion = "0.2.0"\n',
+        },
         [{"file": "src/main.rs", "line": 4}],
     ),
     Case(
@@ -426,7 +442,10 @@ CASES: tuple[Case, ...] = (
         "script_command_not_found",
         "unknown",
         "./scripts/release-notes.sh",
-        {"scripts/release-notes.sh": "#!/bin/bash\nset -e\necho 'collecting notes'\nchangelog-tool render --since v1.2\n"},
+        {
+            "scripts/release-notes.sh": "#!/bin/bash\nset -e\necho 'collecting notes'\n"
+            "changelog-tool render --since v1.2\n"
+        },
     ),
     Case(
         "script_custom_check",
@@ -446,7 +465,10 @@ CASES: tuple[Case, ...] = (
         "hosted_runner_lost",
         "infrastructure",
         "python scripts/integration.py",
-        {"scripts/integration.py": "import sys\nfor n in range(3):\n    print(f'suite {n}: ok', flush=True)\nsys.exit(1)\n"},
+        {
+            "scripts/integration.py": "import sys\nfor n in range(3):\n"
+            "    print(f'suite {n}: ok', flush=True)\nsys.exit(1)\n"
+        },
         [{"text": "The hosted runner encountered an error while running your job"}],
         runner_lines=[
             "##[error]The hosted runner encountered an error while running your job. (Error Type: Disconnect).",

@@ -140,7 +140,12 @@ def make(case: Case) -> str:
     assert code != 0, f"{case.name}: the step did not fail:\n{output}"
     lines = [*preamble(), *step(case), *output.rstrip("\n").splitlines()]
     lines += case.runner_lines or [f"##[error]Process completed with exit code {code}."]
-    lines += ["Post job cleanup.", "[command]/usr/bin/git version", "git version 2.46.2", "Cleaning up orphan processes"]
+    lines += [
+        "Post job cleanup.",
+        "[command]/usr/bin/git version",
+        "git version 2.46.2",
+        "Cleaning up orphan processes",
+    ]
     now = datetime(2026, 11, 28, 14, 2, 11, tzinfo=UTC)
     stamped = []
     for line in lines:
