@@ -33,7 +33,7 @@ def test_every_log_is_labelled_with_the_split_its_name_gives() -> None:
     labels = manifest(HELDOUT)
 
     assert {path.stem for path in HELDOUT.glob("*.log")} == set(labels)
-    assert all(label["split"] == split(name) for name, label in labels.items())
+    assert all(label["split"] == split(name, label["batch"]) for name, label in labels.items())
     assert {label["split"] for label in labels.values()} == {"tune", "heldout"}
 
 

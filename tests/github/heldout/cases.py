@@ -18,6 +18,8 @@ class Case:
     step_env: dict[str, str] = field(default_factory=dict)
     #: Lines the runner prints instead of the step's exit code (a lost runner, a cancellation).
     runner_lines: list[str] = field(default_factory=list)
+    #: 1: split by name into tune and held-out; 2: made after the classifier was changed, all held out.
+    batch: int = 1
 
 
 CART = "def total(prices):\n    return sum(prices) * 1.2\n\n\ndef count(items):\n    return len(items) + 1\n"
@@ -75,6 +77,148 @@ BUILD_JS = (
 
 def pkg(scripts: str = "{}", extra: str = "") -> str:
     return f'{{"name": "shop", "version": "1.0.0", "private": true, "scripts": {scripts}{extra}}}\n'
+
+
+HYPOTHESIS_TEST = (
+    "from hypothesis import given, strategies as st\nfrom shop.cart import count\n\n\n"
+    "@given(st.lists(st.integers()))\ndef test_count_is_length(items):\n    assert count(items) == len(items)\n"
+)
+DOCTEST_MODULE = 'def half(x):\n    """\n    >>> half(4)\n    2\n    """\n    return x / 2\n'
+MOCHA_TEST = (
+    "const assert = require('assert');\nconst { vat } = require('../vat');\n\ndescribe('vat', () => {\n"
+    "  it('adds twenty percent', () => {\n    assert.strictEqual(vat(100), 120);\n  });\n});\n"
+)
+NODE_TEST = (
+    "const test = require('node:test');\nconst assert = require('node:assert');\nconst { vat } = require('./vat');\n\n"
+    "test('vat adds twenty percent', () => {\n  assert.strictEqual(vat(100), 120);\n});\n"
+)
+STALE_LOCK = (
+    '{"name": "shop", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": '
+    '{"name": "shop", "version": "1.0.0", "dependencies": {"left-pad": "1.3.0"}}, "node_modules/left-pad": '
+    '{"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz", '
+    '"integrity": "sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQEbHuR9ZHt3YZ0SB4tsHPmE0J8i6qcnG5q4E+VT3J+3HBA=="}}}\n'
+)
+#: Keyword arguments of the second batch's cases (a tuple of dicts, so CASES stays one flat literal).
+BATCH_2: tuple[dict[str, object], ...] = (
+    {
+        "name": "yamllint",
+        "category": "lint",
+        "script": "yamllint -s .github/workflows",
+        "files": {
+            ".github/workflows/ci.yml": "on:\n  push:\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: echo hi   \n      - run: echo hi\n      - run: echo hi\n"
+        },
+        "expected": [{"file": ".github/workflows/ci.yml", "line": 7}],
+    },
+    {
+        "name": "bandit",
+        "category": "lint",
+        "script": "bandit -r src -ll",
+        "files": {"src/run.py": "import subprocess\n\n\ndef go(cmd):\n    return subprocess.call(cmd, shell=True)\n"},
+        "expected": [{"file": "src/run.py", "line": 5}],
+    },
+    {
+        "name": "codespell",
+        "category": "lint",
+        "script": "codespell src README.md",
+        "files": {"README.md": "This shop recieves orders.\n", "src/x.py": "# teh cart\n"},
+        "expected": [{"file": "README.md", "line": 1}],
+    },
+    {
+        "name": "pydocstyle",
+        "category": "lint",
+        "script": "pydocstyle shop",
+        "files": SHOP,
+        "expected": [{"file": "shop/cart.py", "line": 1}],
+    },
+    {
+        "name": "pytest_xdist",
+        "category": "test",
+        "script": "pytest -n 2 -q tests",
+        "files": {**SHOP, "tests/test_cart.py": TEST_CART},
+        "expected": [{"file": "tests/test_cart.py", "line": 5}],
+    },
+    {
+        "name": "pytest_doctest",
+        "category": "test",
+        "script": "pytest --doctest-modules shop",
+        "files": {"shop/__init__.py": "", "shop/half.py": DOCTEST_MODULE, "conftest.py": ""},
+        "expected": [{"file": "shop/half.py"}],
+    },
+    {
+        "name": "pytest_hypothesis",
+        "category": "test",
+        "script": "pytest tests/test_props.py",
+        "files": {**SHOP, "tests/test_props.py": HYPOTHESIS_TEST},
+        "expected": [{"file": "tests/test_props.py", "line": 7}],
+    },
+    {
+        "name": "mocha",
+        "category": "test",
+        "script": "npx mocha",
+        "files": {"vat.js": JEST_SRC, "test/vat.spec.js": MOCHA_TEST, "package.json": pkg()},
+        "expected": [{"text": "adds twenty percent"}],
+    },
+    {
+        "name": "node_test_runner",
+        "category": "test",
+        "script": "node --test",
+        "files": {"vat.js": JEST_SRC, "vat.test.js": NODE_TEST},
+        "expected": [{"text": "vat adds twenty percent"}],
+    },
+    {
+        "name": "gnu_timeout",
+        "category": "timeout",
+        "script": "timeout 2 python scripts/load.py",
+        "files": {"scripts/load.py": "import time\nprint('loading fixtures', flush=True)\ntime.sleep(30)\n"},
+        "expected": [],
+    },
+    {
+        "name": "python_memory_error",
+        "category": "infrastructure",
+        "script": "ulimit -v 400000\npython scripts/index.py",
+        "files": {"scripts/index.py": "rows = []\nwhile True:\n    rows.append(' ' * 10_000_000)\n"},
+        "expected": [{"text": "MemoryError"}],
+    },
+    {
+        "name": "pip_hash_mismatch",
+        "category": "dependency",
+        "script": "pip install --require-hashes -r requirements.lock",
+        "files": {"requirements.lock": "six==1.16.0 --hash=sha256:" + "0" * 64 + "\n"},
+        "expected": [{"text": "DO NOT MATCH THE HASHES"}],
+    },
+    {
+        "name": "npm_ci_out_of_sync",
+        "category": "dependency",
+        "script": "npm ci --no-audit",
+        "files": {
+            "package.json": pkg(extra=', "dependencies": {"left-pad": "1.3.0", "is-odd": "3.0.1"}'),
+            "package-lock.json": STALE_LOCK,
+        },
+        "expected": [{"text": "in sync"}],
+    },
+    {
+        "name": "gcc_werror",
+        "category": "build",
+        "script": "gcc -Wall -Werror -c src/cart.c -o cart.o",
+        "files": {"src/cart.c": "int total(int n) {\n    int unused = 3;\n    return n * 2;\n}\n"},
+        "expected": [{"file": "src/cart.c", "line": 2}],
+    },
+    {
+        "name": "make_recipe_missing_tool",
+        "category": "build",
+        "script": "make assets",
+        "files": {"Makefile": "assets:\n\tsass styles/main.scss dist/main.css\n"},
+        "expected": [{"text": "sass: No such file or directory"}],
+    },
+    {
+        "name": "mypy_missing_stubs",
+        "category": "type_check",
+        "script": "mypy shop",
+        "files": {"shop/__init__.py": "", "shop/http.py": "import requests_oauthlib_shopx\n\nx: int = 'a'\n"},
+        "expected": [{"file": "shop/http.py", "line": 1}],
+    },
+)
 
 
 CASES: tuple[Case, ...] = (
@@ -473,5 +617,9 @@ CASES: tuple[Case, ...] = (
         runner_lines=[
             "##[error]The hosted runner encountered an error while running your job. (Error Type: Disconnect).",
         ],
+    ),
+    *(
+        Case(**case, batch=2)  # type: ignore[arg-type]
+        for case in BATCH_2
     ),
 )
