@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 
-from tasks.github.classifier.evidence import GENERIC_KEYS, GENERIC_RULES, STEP_COMMANDS
+from tasks.github.classifier.evidence import GENERIC_FILE_HEADER, GENERIC_KEYS, GENERIC_RULES, STEP_COMMANDS
 from tasks.github.classifier.patterns import RULES
 
 #: Runs of one character class, which unbounded quantifiers over that class backtrack on.
@@ -56,6 +56,7 @@ def all_patterns() -> Iterator[str]:
         if rule.file_header:
             yield rule.file_header
     yield from (key.pattern for key in GENERIC_KEYS)
+    yield GENERIC_FILE_HEADER
     yield from (pattern for pattern, _ in STEP_COMMANDS)
 
 

@@ -23,7 +23,11 @@ INSTALL_COMMAND = (
 #: What a step's command says its failure is, tried in order on the command (the step's last line).
 STEP_COMMANDS: tuple[tuple[str, Category], ...] = (
     (INSTALL_COMMAND, "dependency"),
-    (r"\b(?:ruff format|black|isort|prettier|gofmt|rustfmt|cargo fmt|clang-format|yapf|autopep8)\b", "format"),
+    (
+        r"\b(?:ruff format|black|isort|prettier|gofmt|rustfmt|cargo fmt|clang-format|yapf|autopep8|docformatter|shfmt"
+        r"|taplo fmt|biome format|dprint (?:check|fmt))\b",
+        "format",
+    ),
     (r"\b(?:mypy|pyright|tsc|pytype|vue-tsc|flow)\b", "type_check"),
     (
         r"\b(?:pytest|py\.test|unittest|tox|nox|jest|vitest|mocha|ava|go test|cargo test|cargo nextest|ctest"
@@ -33,7 +37,8 @@ STEP_COMMANDS: tuple[tuple[str, Category], ...] = (
     ),
     (
         r"\b(?:ruff(?: check)?|flake8|pylint|pyflakes|pycodestyle|eslint|stylelint|shellcheck|hadolint|golangci-lint"
-        r"|go vet|cargo clippy|rubocop|yamllint|markdownlint|lint)\b",
+        r"|go vet|cargo clippy|rubocop|yamllint|markdownlint|bandit|codespell|pydocstyle|vulture|semgrep|actionlint"
+        r"|typos|cspell|biome (?:check|lint)|lint)\b",
         "lint",
     ),
     (
@@ -99,9 +104,18 @@ GENERIC_RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: A line naming the file of the GENERIC_KEYS that follow it (yamllint's, eslint's stylish format).
+GENERIC_FILE_HEADER = r"^(?P<file>/?[\w./-]+\.\w+)$"
+
 #: Lines worth quoting when no rule picked any: what most tools print for their error.
 GENERIC_KEYS: tuple[Key, ...] = (
     Key(COMPILER_LOCATION + r"(?P<message>.*)$"),
+    # Most linters: `file:line[:col][:] message`.
+    Key(r"^(?P<file>[\w./-]+\.\w+):(?P<line>\d+)(?::\d+)?:? (?P<message>\S.*)$"),
+    # Under a file header (GENERIC_FILE_HEADER): `  line:col  level  message`.
+    Key(r"^\s+(?P<line>\d+):\d+\s+(?P<message>(?:error|warning)\s.*)$"),
+    # make's own complaint (a recipe's missing program), not its `*** [target] Error N` echo.
+    Key(r"^make(?:\[\d+\])?: (?!\*\*\* |Entering directory|Leaving directory|Nothing to be done)(?P<message>.+)$"),
     Key(r"^(?:ERROR|FATAL|[Ee]rror|[Ff]atal)(?:\[\w+\])?: \S"),
     Key(r"^\s*(?P<message>(?:[A-Z]\w*)?(?:Error|Exception): \S.*)$"),
 )

@@ -63,6 +63,8 @@ NUMBER = r"(?<!\d)\d++"
 
 PY_FILE = r"(?P<file>[\w./-]+\.pyi?)"
 JS_FILE = r"(?P<file>/?[\w./@-]+\.(?:[cm]?[jt]sx?|vue|svelte))"
+#: The test's own frame in a JavaScript stack: `at Object.toBe (vat.test.js:4:20)`.
+JS_TEST_FRAME = Key(r"^\s+at [^()]*\((?P<file>(?=[^)]*\.(?:test|spec)\.)[\w./@-]+):(?P<line>\d+):\d+\)$")
 ARROW = Key(r"^\s*--> (?P<file>[^:\s]+):(?P<line>\d+):\d+$", message_from_previous=True)
 GO_LOCATION = Key(r"^(?:\./)?(?P<file>[\w./-]+\.go):(?P<line>\d+):\d+: (?P<message>.+)$")
 NETWORK_ERRORS = (
@@ -128,6 +130,12 @@ RULES: tuple[Rule, ...] = (
             (r"^[\w./-]+\.py:\d+:\d+: [CRWEF]\d{4}: ", 2),
         ),
         (Key(rf"^{PY_FILE}:(?P<line>\d+):\d+: (?P<message>[CRWEF]\d{{4}}: .*)$"),),
+    ),
+    Rule(
+        "bandit",
+        "lint",
+        (run("bandit"), (r"^>> Issue: \[B\d{3}:", 4), (r"^Run started:", 1)),
+        (Key(r"^\s+Location: (?P<file>[\w./-]+\.py):(?P<line>\d+)"), Key(r"^>> Issue: (?P<message>.*)$")),
     ),
     Rule(
         "black",
@@ -198,11 +206,13 @@ RULES: tuple[Rule, ...] = (
             (r"^Tests:\s+\d+ failed", 4),
             (r"^Test Suites: \d+ failed", 2),
         ),
-        (
-            # The test's own frame in the stack: `at Object.toBe (vat.test.js:4:20)`.
-            Key(r"^\s+at [^()]*\((?P<file>(?=[^)]*\.(?:test|spec)\.)[\w./@-]+):(?P<line>\d+):\d+\)$"),
-            Key(r"^\s+● (?P<message>.+)$"),
-        ),
+        (JS_TEST_FRAME, Key(r"^\s+● (?P<message>.+)$")),
+    ),
+    Rule(
+        "mocha",
+        "test",
+        (run("mocha", 1), (r"^\s+\d+ failing$", 4), (r"^\s+\d+ passing \(\d+m?s\)$", 1)),
+        (JS_TEST_FRAME, Key(r"^\s+\d+\) (?P<message>\S.*)$")),
     ),
     Rule(
         "go test",
@@ -286,6 +296,7 @@ RULES: tuple[Rule, ...] = (
             (r"ERESOLVE (?:unable to resolve|could not resolve)", 3),
             (r"Could not resolve dependency", 2),
             (r"^npm (?:ERR!|error) The `npm ci` command can only install with an existing package-lock", 6),
+            (r"^npm (?:ERR!|error) `npm ci` can only install packages when your package\.json and", 6),
             (r"^npm (?:ERR!|error) notarget No matching version found for ", 3),
         ),
         (
@@ -294,7 +305,7 @@ RULES: tuple[Rule, ...] = (
                 r"^npm (?:ERR!|error) (?:notarget |404 +)"
                 r"(?P<message>(?:No matching version|The requested resource|Not Found).*)$"
             ),
-            Key(r"^npm (?:ERR!|error) (?P<message>The `npm ci` command can only install .*)$"),
+            Key(r"^npm (?:ERR!|error) (?P<message>(?:The )?`npm ci`(?: command)? can only install .*)$"),
         ),
     ),
     Rule(

@@ -7,7 +7,14 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from tasks.github.classifier.evidence import EXIT_CODES, GENERIC_KEYS, GENERIC_RULES, INSTALL_COMMAND, STEP_COMMANDS
+from tasks.github.classifier.evidence import (
+    EXIT_CODES,
+    GENERIC_FILE_HEADER,
+    GENERIC_KEYS,
+    GENERIC_RULES,
+    INSTALL_COMMAND,
+    STEP_COMMANDS,
+)
 from tasks.github.classifier.patterns import RULES, Category, Rule
 from tasks.github.classifier.steps import Step, failing_step_command
 from tasks.github.job_logs import ERROR_MARK, failing_step, normalise
@@ -79,7 +86,7 @@ def _compile(rule: Rule) -> _Compiled:
 
 
 #: Quotes error lines of a category chosen without a rule (from the step's command).
-_GENERIC = Rule("generic", "unknown", (), GENERIC_KEYS)
+_GENERIC = Rule("generic", "unknown", (), GENERIC_KEYS, file_header=GENERIC_FILE_HEADER)
 _INSTALL = re.compile(INSTALL_COMMAND)
 _STEP_COMMANDS = tuple((re.compile(pattern), category) for pattern, category in STEP_COMMANDS)
 

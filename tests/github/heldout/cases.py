@@ -18,7 +18,7 @@ class Case:
     step_env: dict[str, str] = field(default_factory=dict)
     #: Lines the runner prints instead of the step's exit code (a lost runner, a cancellation).
     runner_lines: list[str] = field(default_factory=list)
-    #: 1: split by name into tune and held-out; 2: made after the classifier was changed, all held out.
+    #: 1: split by name into tune and held-out; 2: tune (measured once first); 3: held out whole.
     batch: int = 1
 
 
