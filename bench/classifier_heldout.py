@@ -1,6 +1,6 @@
 """The classifier on the logs it was tuned on and on logs it was not: accuracy, key lines, misses.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/classifier_heldout.py [--misses]
+PYTHONPATH=$PWD .venv/bin/python bench/classifier_heldout.py [--misses]
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ def main() -> None:
         "tuned (tests/github/logs)": evaluate(TUNED),
         "tune split (heldout/, tune)": evaluate(HELDOUT, "tune"),
         "held-out split (heldout/, heldout)": evaluate(HELDOUT, "heldout"),
+        "  of which batch 1 (name hash)": evaluate(HELDOUT, "heldout", 1),
+        "  of which batch 3 (made last)": evaluate(HELDOUT, "heldout", 3),
     }
     print(f"{'set':<36} {'logs':>5} {'category':>9} {'key lines':>10}")
     for name, score in sets.items():

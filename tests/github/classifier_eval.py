@@ -54,11 +54,13 @@ def manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return labels
 
 
-def evaluate(folder: Path, split: str | None = None) -> Score:
-    """Category accuracy and key-line rate over the logs of `folder` (of one split, when given)."""
+def evaluate(folder: Path, split: str | None = None, batch: int | None = None) -> Score:
+    """Category accuracy and key-line rate over the logs of `folder` (of one split and batch, when given)."""
     score = Score()
     for name, label in sorted(manifest(folder).items()):
         if split is not None and label.get("split") != split:
+            continue
+        if batch is not None and label.get("batch") != batch:
             continue
         result = classify((folder / f"{name}.log").read_text())
         score.logs += 1
