@@ -38,7 +38,7 @@ STEP_COMMANDS: tuple[tuple[str, Category], ...] = (
     (
         r"\b(?:ruff(?: check)?|flake8|pylint|pyflakes|pycodestyle|eslint|stylelint|shellcheck|hadolint|golangci-lint"
         r"|go vet|cargo clippy|rubocop|yamllint|markdownlint|bandit|codespell|pydocstyle|vulture|semgrep|actionlint"
-        r"|typos|cspell|biome (?:check|lint)|lint)\b",
+        r"|typos|cspell|biome (?:check|lint)|autoflake|interrogate|pyupgrade|refurb|pydoclint|darglint|lint)\b",
         "lint",
     ),
     (
@@ -91,14 +91,15 @@ GENERIC_RULES: tuple[Rule, ...] = (
         "time limit",
         "timeout",
         (
-            (r"Timeout \(>[\d.]+s\)|^\++ Timeout \++$", 8),
+            (r"Timeout \(>[\d.]+s\)|^\+{5,} Timeout \+{5,}$", 8),
             (r"Exceeded timeout of \d+ ?ms|[Tt]imed out after \d+ ?(?:ms|s|seconds|minutes|m)\b", 6),
             (r"[Tt]ime limit exceeded|[Dd]eadline exceeded|^##\[error\]The job was canceled", 6),
         ),
         (
             Key(
-                r"(?P<message>(?:Failed: )?Timeout \(>.{0,200}|Exceeded timeout of .{0,200}|[Tt]imed out after .{0,200}"
-                r"|[Tt]ime limit exceeded.{0,200}|[Dd]eadline exceeded.{0,200})"
+                r"^\+{5,} Timeout \+{5,}$"
+                r"|(?P<message>(?:Failed: )?Timeout \(>.{0,200}|Exceeded timeout of .{0,200}"
+                r"|[Tt]imed out after .{0,200}|[Tt]ime limit exceeded.{0,200}|[Dd]eadline exceeded.{0,200})"
             ),
         ),
     ),
@@ -116,6 +117,9 @@ GENERIC_KEYS: tuple[Key, ...] = (
     Key(r"^\s+(?P<line>\d+):\d+\s+(?P<message>(?:error|warning)\s.*)$"),
     # make's own complaint (a recipe's missing program), not its `*** [target] Error N` echo.
     Key(r"^make(?:\[\d+\])?: (?!\*\*\* |Entering directory|Leaving directory|Nothing to be done)(?P<message>.+)$"),
+    # `file: message` (autoflake, docformatter), and a file named alone (formatters' `--check`, `-l`).
+    Key(r"^(?P<file>[\w./-]+\.\w+): (?!No issues)(?P<message>\S.*)$"),
+    Key(r"^(?P<file>[\w./-]+\.\w+)$"),
     Key(r"^(?:ERROR|FATAL|[Ee]rror|[Ff]atal)(?:\[\w+\])?: \S"),
     Key(r"^\s*(?P<message>(?:[A-Z]\w*)?(?:Error|Exception): \S.*)$"),
 )

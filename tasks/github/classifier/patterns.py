@@ -71,7 +71,7 @@ NETWORK_ERRORS = (
     r"Could not resolve host|Temporary failure in name resolution|Name or service not known|Connection refused"
     r"|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|Connection timed out|Read timed out|i/o timeout"
     r"|TLS handshake timeout|Connection reset by peer|The remote end hung up unexpectedly|Unknown host \S"
-    r"|unable to resolve host address|Network is unreachable|getaddrinfo \w"
+    r"|unable to resolve host address|Network is unreachable|getaddrinfo \w|Couldn't connect to server"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -84,6 +84,7 @@ RULES: tuple[Rule, ...] = (
             (followed(r"^=+ ", rf"{NUMBER} (?:failed|error)") + r".* in [\d.]+s", 2),
             (r"^=+ test session starts =+$", 1),
             (r"^=+ ERRORS =+$", 2),
+            (r"^FAIL Required test coverage of ", 3),
             run("pytest", 1),
         ),
         (
@@ -91,6 +92,8 @@ RULES: tuple[Rule, ...] = (
             Key(r"^(?P<message>(?:FAILED|ERROR) (?P<file>[\w./-]+\.py)(?:::.*)?)$"),
             # `--tb=short` names the test's own frame as `file:line: in test_x`.
             Key(rf"^{PY_FILE}:(?P<line>\d+): in (?P<message>test\w*)$"),
+            # pytest-cov's `--cov-fail-under`: the tests passed, the coverage did not.
+            Key(r"^(?P<message>FAIL Required test coverage of .*)$"),
             Key(r"^E\s+(?P<message>(?:ModuleNotFound|Import|Syntax|Name|Attribute|Indentation)Error: .*)$"),
         ),
     ),
@@ -136,6 +139,12 @@ RULES: tuple[Rule, ...] = (
         "lint",
         (run("bandit"), (r"^>> Issue: \[B\d{3}:", 4), (r"^Run started:", 1)),
         (Key(r"^\s+Location: (?P<file>[\w./-]+\.py):(?P<line>\d+)"), Key(r"^>> Issue: (?P<message>.*)$")),
+    ),
+    Rule(
+        "interrogate",
+        "lint",
+        (run("interrogate"), (r"RESULT: FAILED \(minimum: ", 4)),
+        (Key(r"(?P<message>RESULT: FAILED \(minimum: [^)]{0,100}\))"),),
     ),
     Rule(
         "black",

@@ -18,7 +18,7 @@ class Case:
     step_env: dict[str, str] = field(default_factory=dict)
     #: Lines the runner prints instead of the step's exit code (a lost runner, a cancellation).
     runner_lines: list[str] = field(default_factory=list)
-    #: 1: split by name into tune and held-out; 2: tune (measured once first); 3: held out whole.
+    #: 1: split by name into tune and held-out; 2 and 3: tune (each measured once first); 4: held out whole.
     batch: int = 1
 
 
@@ -227,7 +227,7 @@ RUST_MISMATCH = 'fn main() {\n    let count: u32 = "3";\n    println!("{count}")
 JEST_SLOW = (
     "test('loads the catalogue', async () => {\n  await new Promise((done) => setTimeout(done, 2000));\n}, 100);\n"
 )
-#: Keyword arguments of batch 3's cases: made after the classifier's last change, all held out.
+#: Keyword arguments of batch 3's cases (measured once as held out, then tuned on).
 BATCH_3: tuple[dict[str, object], ...] = (
     {
         "name": "vulture",
