@@ -368,6 +368,138 @@ BATCH_3: tuple[dict[str, object], ...] = (
 )
 
 
+FIXTURE_RAISES = (
+    "import pytest\n\n\n@pytest.fixture\ndef catalogue():\n    raise RuntimeError('catalogue service not seeded')\n\n\n"
+    "def test_list(catalogue):\n    assert catalogue\n"
+)
+ENGINES_PACKAGE = (
+    '{"name": "shop", "version": "1.0.0", "private": true, "engines": {"node": ">=99"}, '
+    '"dependencies": {"left-pad": "1.3.0"}}\n'
+)
+NEW_PYTHON_PROJECT = (
+    '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
+    '[project]\nname = "shop-core"\nversion = "0.1.0"\nrequires-python = ">=3.99"\n'
+)
+#: Keyword arguments of batch 4's cases: made after the classifier's last change, all held out.
+BATCH_4: tuple[dict[str, object], ...] = (
+    {
+        "name": "pytest_fixture_raises",
+        "category": "test",
+        "script": "pytest -q tests/test_catalogue.py",
+        "files": {**SHOP, "tests/test_catalogue.py": FIXTURE_RAISES},
+        "expected": [{"text": "catalogue service not seeded"}],
+    },
+    {
+        "name": "unittest_import_error",
+        "category": "test",
+        "script": "python -m unittest tests.test_missing",
+        "files": {**SHOP, "tests/__init__.py": "", "tests/test_missing.py": "from shop.payments import charge\n"},
+        "expected": [{"text": "No module named 'shop.payments'"}],
+    },
+    {
+        "name": "eslint_max_warnings",
+        "category": "lint",
+        "script": "npx eslint --max-warnings 0 src",
+        "files": {
+            "src/price.js": "const tax = 0.2;\nexport const rate = 1;\n",
+            ".eslintrc.json": ESLINTRC.replace('"no-unused-vars": "error"', '"no-unused-vars": "warn"'),
+        },
+        "expected": [{"text": "too many warnings"}],
+    },
+    {
+        "name": "prettier_list_different",
+        "category": "format",
+        "script": "npx prettier --list-different src",
+        "files": {"src/a.js": "export   const  a = {b:1,\n  c:2}\n", "src/b.js": "export const b = 1;\n"},
+        "expected": [{"file": "src/a.js"}],
+    },
+    {
+        "name": "jest_coverage_threshold",
+        "category": "test",
+        "script": 'npx jest --ci --coverage --coverageThreshold=\'{"global":{"lines":95}}\'',
+        "files": {
+            "vat.js": JEST_SRC + "function unused() {\n  return 1;\n}\nmodule.exports.unused = unused;\n",
+            "vat.test.js": JEST_TEST.replace("toBe(120)", "toBeCloseTo(119)"),
+            "package.json": pkg(),
+        },
+        "expected": [{"text": "coverage threshold for lines (95%) not met"}],
+    },
+    {
+        "name": "gcc_missing_header",
+        "category": "build",
+        "script": "gcc -c src/zip.c -o zip.o",
+        "files": {"src/zip.c": "#include <zlib_shopx.h>\n\nint main(void) { return 0; }\n"},
+        "expected": [{"file": "src/zip.c", "line": 1}],
+    },
+    {
+        "name": "make_recursive_error",
+        "category": "build",
+        "script": "make -j2",
+        "files": {
+            "Makefile": "all:\n\t$(MAKE) -C lib\n",
+            "lib/Makefile": "lib.o: lib.c\n\tgcc -c lib.c -o lib.o\n",
+            "lib/lib.c": "int f(void) {\n    return limit * 2;\n}\n",
+        },
+        "expected": [{"file": "lib.c", "line": 2}],
+    },
+    {
+        "name": "pip_requires_python",
+        "category": "dependency",
+        "script": "pip install ./core",
+        "files": {"core/pyproject.toml": NEW_PYTHON_PROJECT},
+        "expected": [{"text": "requires a different Python"}],
+    },
+    {
+        "name": "pip_editable_bad_toml",
+        "category": "dependency",
+        "script": "pip install -e .",
+        "files": {"pyproject.toml": '[project\nname = "shop"\n'},
+        "expected": [{"text": "Expected ']' at the end of a table declaration"}],
+    },
+    {
+        "name": "npm_engine_strict",
+        "category": "dependency",
+        "script": "npm install --engine-strict --no-audit",
+        "files": {"package.json": ENGINES_PACKAGE},
+        "expected": [{"text": "EBADENGINE"}],
+    },
+    {
+        "name": "docker_daemon_down",
+        "category": "infrastructure",
+        "script": "docker pull postgres:16",
+        "files": {},
+        "expected": [{"text": "Cannot connect to the Docker daemon"}],
+        "step_env": {"DOCKER_HOST": "unix:///tmp/shop-no-docker.sock"},
+    },
+    {
+        "name": "wget_refused",
+        "category": "infrastructure",
+        "script": "wget -O dump.sql http://127.0.0.1:9/dump.sql",
+        "files": {},
+        "expected": [{"text": "Connection refused"}],
+    },
+    {
+        "name": "python_subprocess_timeout",
+        "category": "timeout",
+        "script": "python scripts/smoke.py",
+        "files": {
+            "scripts/smoke.py": "import subprocess\n\nprint('starting server', flush=True)\n"
+            "subprocess.run(['sleep', '5'], timeout=1, check=True)\n"
+        },
+        "expected": [{"text": "timed out after"}],
+    },
+    {
+        "name": "script_version_mismatch",
+        "category": "unknown",
+        "script": "./scripts/check-version.sh",
+        "files": {
+            "scripts/check-version.sh": "#!/bin/bash\nset -e\n"
+            "echo 'package.json says 1.2.0, the tag is v1.3.0'\nexit 1\n"
+        },
+    },
+)
+
+
 CASES: tuple[Case, ...] = (
     # pytest 7, in failure styles the tuned logs lack.
     Case(
@@ -772,5 +904,9 @@ CASES: tuple[Case, ...] = (
     *(
         Case(**case, batch=3)  # type: ignore[arg-type]
         for case in BATCH_3
+    ),
+    *(
+        Case(**case, batch=4)  # type: ignore[arg-type]
+        for case in BATCH_4
     ),
 )
