@@ -98,126 +98,142 @@ STALE_LOCK = (
     '{"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz", '
     '"integrity": "sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQEbHuR9ZHt3YZ0SB4tsHPmE0J8i6qcnG5q4E+VT3J+3HBA=="}}}\n'
 )
-#: Keyword arguments of the second batch's cases (a tuple of dicts, so CASES stays one flat literal).
-BATCH_2: tuple[dict[str, object], ...] = (
-    {
-        "name": "yamllint",
-        "category": "lint",
-        "script": "yamllint -s .github/workflows",
-        "files": {
+#: Batch 2 (measured once as held out, then tuned on).
+BATCH_2: tuple[Case, ...] = (
+    Case(
+        name="yamllint",
+        category="lint",
+        script="yamllint -s .github/workflows",
+        files={
             ".github/workflows/ci.yml": "on:\n  push:\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
             "    steps:\n      - run: echo hi   \n      - run: echo hi\n      - run: echo hi\n"
         },
-        "expected": [{"file": ".github/workflows/ci.yml", "line": 7}],
-    },
-    {
-        "name": "bandit",
-        "category": "lint",
-        "script": "bandit -r src -ll",
-        "files": {"src/run.py": "import subprocess\n\n\ndef go(cmd):\n    return subprocess.call(cmd, shell=True)\n"},
-        "expected": [{"file": "src/run.py", "line": 5}],
-    },
-    {
-        "name": "codespell",
-        "category": "lint",
-        "script": "codespell src README.md",
-        "files": {"README.md": "This shop recieves orders.\n", "src/x.py": "# teh cart\n"},
-        "expected": [{"file": "README.md", "line": 1}],
-    },
-    {
-        "name": "pydocstyle",
-        "category": "lint",
-        "script": "pydocstyle shop",
-        "files": SHOP,
-        "expected": [{"file": "shop/cart.py", "line": 1}],
-    },
-    {
-        "name": "pytest_xdist",
-        "category": "test",
-        "script": "pytest -n 2 -q tests",
-        "files": {**SHOP, "tests/test_cart.py": TEST_CART},
-        "expected": [{"file": "tests/test_cart.py", "line": 5}],
-    },
-    {
-        "name": "pytest_doctest",
-        "category": "test",
-        "script": "pytest --doctest-modules shop",
-        "files": {"shop/__init__.py": "", "shop/half.py": DOCTEST_MODULE, "conftest.py": ""},
-        "expected": [{"file": "shop/half.py"}],
-    },
-    {
-        "name": "pytest_hypothesis",
-        "category": "test",
-        "script": "pytest tests/test_props.py",
-        "files": {**SHOP, "tests/test_props.py": HYPOTHESIS_TEST},
-        "expected": [{"file": "tests/test_props.py", "line": 7}],
-    },
-    {
-        "name": "mocha",
-        "category": "test",
-        "script": "npx mocha",
-        "files": {"vat.js": JEST_SRC, "test/vat.spec.js": MOCHA_TEST, "package.json": pkg()},
-        "expected": [{"text": "adds twenty percent"}],
-    },
-    {
-        "name": "node_test_runner",
-        "category": "test",
-        "script": "node --test",
-        "files": {"vat.js": JEST_SRC, "vat.test.js": NODE_TEST},
-        "expected": [{"text": "vat adds twenty percent"}],
-    },
-    {
-        "name": "gnu_timeout",
-        "category": "timeout",
-        "script": "timeout 2 python scripts/load.py",
-        "files": {"scripts/load.py": "import time\nprint('loading fixtures', flush=True)\ntime.sleep(30)\n"},
-        "expected": [],
-    },
-    {
-        "name": "python_memory_error",
-        "category": "infrastructure",
-        "script": "ulimit -v 400000\npython scripts/index.py",
-        "files": {"scripts/index.py": "rows = []\nwhile True:\n    rows.append(' ' * 10_000_000)\n"},
-        "expected": [{"text": "MemoryError"}],
-    },
-    {
-        "name": "pip_hash_mismatch",
-        "category": "dependency",
-        "script": "pip install --require-hashes -r requirements.lock",
-        "files": {"requirements.lock": "six==1.16.0 --hash=sha256:" + "0" * 64 + "\n"},
-        "expected": [{"text": "DO NOT MATCH THE HASHES"}],
-    },
-    {
-        "name": "npm_ci_out_of_sync",
-        "category": "dependency",
-        "script": "npm ci --no-audit",
-        "files": {
+        expected=[{"file": ".github/workflows/ci.yml", "line": 7}],
+        batch=2,
+    ),
+    Case(
+        name="bandit",
+        category="lint",
+        script="bandit -r src -ll",
+        files={"src/run.py": "import subprocess\n\n\ndef go(cmd):\n    return subprocess.call(cmd, shell=True)\n"},
+        expected=[{"file": "src/run.py", "line": 5}],
+        batch=2,
+    ),
+    Case(
+        name="codespell",
+        category="lint",
+        script="codespell src README.md",
+        files={"README.md": "This shop recieves orders.\n", "src/x.py": "# teh cart\n"},
+        expected=[{"file": "README.md", "line": 1}],
+        batch=2,
+    ),
+    Case(
+        name="pydocstyle",
+        category="lint",
+        script="pydocstyle shop",
+        files=SHOP,
+        expected=[{"file": "shop/cart.py", "line": 1}],
+        batch=2,
+    ),
+    Case(
+        name="pytest_xdist",
+        category="test",
+        script="pytest -n 2 -q tests",
+        files={**SHOP, "tests/test_cart.py": TEST_CART},
+        expected=[{"file": "tests/test_cart.py", "line": 5}],
+        batch=2,
+    ),
+    Case(
+        name="pytest_doctest",
+        category="test",
+        script="pytest --doctest-modules shop",
+        files={"shop/__init__.py": "", "shop/half.py": DOCTEST_MODULE, "conftest.py": ""},
+        expected=[{"file": "shop/half.py"}],
+        batch=2,
+    ),
+    Case(
+        name="pytest_hypothesis",
+        category="test",
+        script="pytest tests/test_props.py",
+        files={**SHOP, "tests/test_props.py": HYPOTHESIS_TEST},
+        expected=[{"file": "tests/test_props.py", "line": 7}],
+        batch=2,
+    ),
+    Case(
+        name="mocha",
+        category="test",
+        script="npx mocha",
+        files={"vat.js": JEST_SRC, "test/vat.spec.js": MOCHA_TEST, "package.json": pkg()},
+        expected=[{"text": "adds twenty percent"}],
+        batch=2,
+    ),
+    Case(
+        name="node_test_runner",
+        category="test",
+        script="node --test",
+        files={"vat.js": JEST_SRC, "vat.test.js": NODE_TEST},
+        expected=[{"text": "vat adds twenty percent"}],
+        batch=2,
+    ),
+    Case(
+        name="gnu_timeout",
+        category="timeout",
+        script="timeout 2 python scripts/load.py",
+        files={"scripts/load.py": "import time\nprint('loading fixtures', flush=True)\ntime.sleep(30)\n"},
+        expected=[],
+        batch=2,
+    ),
+    Case(
+        name="python_memory_error",
+        category="infrastructure",
+        script="ulimit -v 400000\npython scripts/index.py",
+        files={"scripts/index.py": "rows = []\nwhile True:\n    rows.append(' ' * 10_000_000)\n"},
+        expected=[{"text": "MemoryError"}],
+        batch=2,
+    ),
+    Case(
+        name="pip_hash_mismatch",
+        category="dependency",
+        script="pip install --require-hashes -r requirements.lock",
+        files={"requirements.lock": "six==1.16.0 --hash=sha256:" + "0" * 64 + "\n"},
+        expected=[{"text": "DO NOT MATCH THE HASHES"}],
+        batch=2,
+    ),
+    Case(
+        name="npm_ci_out_of_sync",
+        category="dependency",
+        script="npm ci --no-audit",
+        files={
             "package.json": pkg(extra=', "dependencies": {"left-pad": "1.3.0", "is-odd": "3.0.1"}'),
             "package-lock.json": STALE_LOCK,
         },
-        "expected": [{"text": "in sync"}],
-    },
-    {
-        "name": "gcc_werror",
-        "category": "build",
-        "script": "gcc -Wall -Werror -c src/cart.c -o cart.o",
-        "files": {"src/cart.c": "int total(int n) {\n    int unused = 3;\n    return n * 2;\n}\n"},
-        "expected": [{"file": "src/cart.c", "line": 2}],
-    },
-    {
-        "name": "make_recipe_missing_tool",
-        "category": "build",
-        "script": "make assets",
-        "files": {"Makefile": "assets:\n\tsass styles/main.scss dist/main.css\n"},
-        "expected": [{"text": "sass: No such file or directory"}],
-    },
-    {
-        "name": "mypy_missing_stubs",
-        "category": "type_check",
-        "script": "mypy shop",
-        "files": {"shop/__init__.py": "", "shop/http.py": "import requests_oauthlib_shopx\n\nx: int = 'a'\n"},
-        "expected": [{"file": "shop/http.py", "line": 1}],
-    },
+        expected=[{"text": "in sync"}],
+        batch=2,
+    ),
+    Case(
+        name="gcc_werror",
+        category="build",
+        script="gcc -Wall -Werror -c src/cart.c -o cart.o",
+        files={"src/cart.c": "int total(int n) {\n    int unused = 3;\n    return n * 2;\n}\n"},
+        expected=[{"file": "src/cart.c", "line": 2}],
+        batch=2,
+    ),
+    Case(
+        name="make_recipe_missing_tool",
+        category="build",
+        script="make assets",
+        files={"Makefile": "assets:\n\tsass styles/main.scss dist/main.css\n"},
+        expected=[{"text": "sass: No such file or directory"}],
+        batch=2,
+    ),
+    Case(
+        name="mypy_missing_stubs",
+        category="type_check",
+        script="mypy shop",
+        files={"shop/__init__.py": "", "shop/http.py": "import requests_oauthlib_shopx\n\nx: int = 'a'\n"},
+        expected=[{"file": "shop/http.py", "line": 1}],
+        batch=2,
+    ),
 )
 
 
@@ -227,144 +243,162 @@ RUST_MISMATCH = 'fn main() {\n    let count: u32 = "3";\n    println!("{count}")
 JEST_SLOW = (
     "test('loads the catalogue', async () => {\n  await new Promise((done) => setTimeout(done, 2000));\n}, 100);\n"
 )
-#: Keyword arguments of batch 3's cases (measured once as held out, then tuned on).
-BATCH_3: tuple[dict[str, object], ...] = (
-    {
-        "name": "vulture",
-        "category": "lint",
-        "script": "vulture shop --min-confidence 60",
-        "files": {"shop/__init__.py": "", "shop/old.py": "import os\n\n\ndef legacy_total(x):\n    return x\n"},
-        "expected": [{"file": "shop/old.py", "line": 4}],
-    },
-    {
-        "name": "interrogate",
-        "category": "lint",
-        "script": "interrogate -v --fail-under 80 shop",
-        "files": SHOP,
-        "expected": [{"text": "minimum: 80.0%"}],
-    },
-    {
-        "name": "docformatter",
-        "category": "format",
-        "script": "docformatter --check -r shop",
-        "files": {"shop/__init__.py": "", "shop/doc.py": 'def f():\n    """   Do things.   """\n'},
-        "expected": [{"file": "shop/doc.py"}],
-    },
-    {
-        "name": "autoflake",
-        "category": "lint",
-        "script": "autoflake --check -r shop",
-        "files": {"shop/__init__.py": "", "shop/imp.py": "import os\nimport sys\n\nprint(sys.argv)\n"},
-        "expected": [{"file": "shop/imp.py"}],
-    },
-    {
-        "name": "pytest_cov_fail_under",
-        "category": "test",
-        "script": "pytest --cov=shop --cov-fail-under=90 tests",
-        "files": {
+#: Batch 3 (measured once as held out, then tuned on).
+BATCH_3: tuple[Case, ...] = (
+    Case(
+        name="vulture",
+        category="lint",
+        script="vulture shop --min-confidence 60",
+        files={"shop/__init__.py": "", "shop/old.py": "import os\n\n\ndef legacy_total(x):\n    return x\n"},
+        expected=[{"file": "shop/old.py", "line": 4}],
+        batch=3,
+    ),
+    Case(
+        name="interrogate",
+        category="lint",
+        script="interrogate -v --fail-under 80 shop",
+        files=SHOP,
+        expected=[{"text": "minimum: 80.0%"}],
+        batch=3,
+    ),
+    Case(
+        name="docformatter",
+        category="format",
+        script="docformatter --check -r shop",
+        files={"shop/__init__.py": "", "shop/doc.py": 'def f():\n    """   Do things.   """\n'},
+        expected=[{"file": "shop/doc.py"}],
+        batch=3,
+    ),
+    Case(
+        name="autoflake",
+        category="lint",
+        script="autoflake --check -r shop",
+        files={"shop/__init__.py": "", "shop/imp.py": "import os\nimport sys\n\nprint(sys.argv)\n"},
+        expected=[{"file": "shop/imp.py"}],
+        batch=3,
+    ),
+    Case(
+        name="pytest_cov_fail_under",
+        category="test",
+        script="pytest --cov=shop --cov-fail-under=90 tests",
+        files={
             **SHOP,
             "shop/unused.py": "def a():\n    return 1\n\n\ndef b():\n    return 2\n",
             "tests/test_ok.py": "from shop.cart import total\n\n\ndef test_total():\n    assert total([0]) == 0\n",
         },
-        "expected": [{"text": "Required test coverage of 90% not reached"}],
-    },
-    {
-        "name": "pytest_timeout_thread",
-        "category": "timeout",
-        "script": "pytest --timeout=1 --timeout-method=thread tests",
-        "files": {"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(10)\n"},
-        "expected": [{"text": "Timeout"}],
-    },
-    {
-        "name": "jest_test_timeout",
-        "category": "timeout",
-        "script": "npx jest --ci catalogue",
-        "files": {"catalogue.test.js": JEST_SLOW, "package.json": pkg()},
-        "expected": [{"text": "Exceeded timeout of 100 ms"}],
-    },
-    {
-        "name": "npm_run_lint",
-        "category": "lint",
-        "script": "npm run lint",
-        "files": {
+        expected=[{"text": "Required test coverage of 90% not reached"}],
+        batch=3,
+    ),
+    Case(
+        name="pytest_timeout_thread",
+        category="timeout",
+        script="pytest --timeout=1 --timeout-method=thread tests",
+        files={"tests/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(10)\n"},
+        expected=[{"text": "Timeout"}],
+        batch=3,
+    ),
+    Case(
+        name="jest_test_timeout",
+        category="timeout",
+        script="npx jest --ci catalogue",
+        files={"catalogue.test.js": JEST_SLOW, "package.json": pkg()},
+        expected=[{"text": "Exceeded timeout of 100 ms"}],
+        batch=3,
+    ),
+    Case(
+        name="npm_run_lint",
+        category="lint",
+        script="npm run lint",
+        files={
             "src/price.js": JS_LINT,
             ".eslintrc.json": ESLINTRC,
             "package.json": pkg('{"lint": "eslint src"}'),
         },
-        "expected": [{"file": "src/price.js", "line": 4}],
-    },
-    {
-        "name": "npm_run_typecheck",
-        "category": "type_check",
-        "script": "npm run typecheck",
-        "files": {"src/item.ts": TS_CODE, "tsconfig.json": TSCONFIG, "package.json": pkg('{"typecheck": "tsc"}')},
-        "expected": [{"file": "src/item.ts", "line": 7}],
-    },
-    {
-        "name": "cargo_check_e0308",
-        "category": "build",
-        "script": "cargo check --all-targets",
-        "files": {"Cargo.toml": CARGO_TOML, "src/main.rs": RUST_MISMATCH},
-        "expected": [{"file": "src/main.rs", "line": 2}],
-    },
-    {
-        "name": "cargo_offline_missing_crate",
-        "category": "dependency",
-        "script": "cargo build --offline",
-        "files": {"Cargo.toml": CARGO_TOML + 'serde_shopx = "1.0"\n', "src/main.rs": "fn main() {}\n"},
-        "expected": [{"text": "serde_shopx"}],
-    },
-    {
-        "name": "gpp_link_error",
-        "category": "build",
-        "script": "g++ -o shop main.cpp",
-        "files": {"main.cpp": CPP_CART_MAIN, "cart.h": CPP_CART_H},
-        "expected": [{"text": "undefined reference to `Cart::total() const'"}],
-    },
-    {
-        "name": "sigkill_137",
-        "category": "infrastructure",
-        "script": "python scripts/train.py",
-        "files": {
+        expected=[{"file": "src/price.js", "line": 4}],
+        batch=3,
+    ),
+    Case(
+        name="npm_run_typecheck",
+        category="type_check",
+        script="npm run typecheck",
+        files={"src/item.ts": TS_CODE, "tsconfig.json": TSCONFIG, "package.json": pkg('{"typecheck": "tsc"}')},
+        expected=[{"file": "src/item.ts", "line": 7}],
+        batch=3,
+    ),
+    Case(
+        name="cargo_check_e0308",
+        category="build",
+        script="cargo check --all-targets",
+        files={"Cargo.toml": CARGO_TOML, "src/main.rs": RUST_MISMATCH},
+        expected=[{"file": "src/main.rs", "line": 2}],
+        batch=3,
+    ),
+    Case(
+        name="cargo_offline_missing_crate",
+        category="dependency",
+        script="cargo build --offline",
+        files={"Cargo.toml": CARGO_TOML + 'serde_shopx = "1.0"\n', "src/main.rs": "fn main() {}\n"},
+        expected=[{"text": "serde_shopx"}],
+        batch=3,
+    ),
+    Case(
+        name="gpp_link_error",
+        category="build",
+        script="g++ -o shop main.cpp",
+        files={"main.cpp": CPP_CART_MAIN, "cart.h": CPP_CART_H},
+        expected=[{"text": "undefined reference to `Cart::total() const'"}],
+        batch=3,
+    ),
+    Case(
+        name="sigkill_137",
+        category="infrastructure",
+        script="python scripts/train.py",
+        files={
             "scripts/train.py": "import os\nimport signal\n\nprint('epoch 1', flush=True)\n"
             "os.kill(os.getpid(), signal.SIGKILL)\n"
         },
-        "expected": [{"text": "Killed"}],
-    },
-    {
-        "name": "cp_disk_full",
-        "category": "infrastructure",
-        "script": "cp shop/cart.py /dev/full",
-        "files": SHOP,
-        "expected": [{"text": "No space left on device"}],
-    },
-    {
-        "name": "curl_refused",
-        "category": "infrastructure",
-        "script": "curl -fsS http://127.0.0.1:9/health",
-        "files": {},
-        "expected": [{"text": "Failed to connect to 127.0.0.1 port 9"}],
-    },
-    {
-        "name": "git_ls_remote_dns",
-        "category": "infrastructure",
-        "script": "git ls-remote https://git.shop-mirror.invalid/acme/vendor.git",
-        "files": {},
-        "expected": [{"text": "Could not resolve host"}],
-    },
-    {
-        "name": "pip_conflict_click",
-        "category": "dependency",
-        "script": "pip install 'black==23.12.1' 'click<7'",
-        "files": {},
-        "expected": [{"text": "ResolutionImpossible"}],
-    },
-    {
-        "name": "script_unbound_variable",
-        "category": "unknown",
-        "script": 'set -u\necho "deploying to $DEPLOY_ENV"',
-        "files": {},
-    },
+        expected=[{"text": "Killed"}],
+        batch=3,
+    ),
+    Case(
+        name="cp_disk_full",
+        category="infrastructure",
+        script="cp shop/cart.py /dev/full",
+        files=SHOP,
+        expected=[{"text": "No space left on device"}],
+        batch=3,
+    ),
+    Case(
+        name="curl_refused",
+        category="infrastructure",
+        script="curl -fsS http://127.0.0.1:9/health",
+        files={},
+        expected=[{"text": "Failed to connect to 127.0.0.1 port 9"}],
+        batch=3,
+    ),
+    Case(
+        name="git_ls_remote_dns",
+        category="infrastructure",
+        script="git ls-remote https://git.shop-mirror.invalid/acme/vendor.git",
+        files={},
+        expected=[{"text": "Could not resolve host"}],
+        batch=3,
+    ),
+    Case(
+        name="pip_conflict_click",
+        category="dependency",
+        script="pip install 'black==23.12.1' 'click<7'",
+        files={},
+        expected=[{"text": "ResolutionImpossible"}],
+        batch=3,
+    ),
+    Case(
+        name="script_unbound_variable",
+        category="unknown",
+        script='set -u\necho "deploying to $DEPLOY_ENV"',
+        files={},
+        batch=3,
+    ),
 )
 
 
@@ -380,123 +414,137 @@ NEW_PYTHON_PROJECT = (
     '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n'
     '[project]\nname = "shop-core"\nversion = "0.1.0"\nrequires-python = ">=3.99"\n'
 )
-#: Keyword arguments of batch 4's cases: made after the classifier's last change, all held out.
-BATCH_4: tuple[dict[str, object], ...] = (
-    {
-        "name": "pytest_fixture_raises",
-        "category": "test",
-        "script": "pytest -q tests/test_catalogue.py",
-        "files": {**SHOP, "tests/test_catalogue.py": FIXTURE_RAISES},
-        "expected": [{"text": "catalogue service not seeded"}],
-    },
-    {
-        "name": "unittest_import_error",
-        "category": "test",
-        "script": "python -m unittest tests.test_missing",
-        "files": {**SHOP, "tests/__init__.py": "", "tests/test_missing.py": "from shop.payments import charge\n"},
-        "expected": [{"text": "No module named 'shop.payments'"}],
-    },
-    {
-        "name": "eslint_max_warnings",
-        "category": "lint",
-        "script": "npx eslint --max-warnings 0 src",
-        "files": {
+#: Batch 4: made after the classifier's last change, all held out.
+BATCH_4: tuple[Case, ...] = (
+    Case(
+        name="pytest_fixture_raises",
+        category="test",
+        script="pytest -q tests/test_catalogue.py",
+        files={**SHOP, "tests/test_catalogue.py": FIXTURE_RAISES},
+        expected=[{"text": "catalogue service not seeded"}],
+        batch=4,
+    ),
+    Case(
+        name="unittest_import_error",
+        category="test",
+        script="python -m unittest tests.test_missing",
+        files={**SHOP, "tests/__init__.py": "", "tests/test_missing.py": "from shop.payments import charge\n"},
+        expected=[{"text": "No module named 'shop.payments'"}],
+        batch=4,
+    ),
+    Case(
+        name="eslint_max_warnings",
+        category="lint",
+        script="npx eslint --max-warnings 0 src",
+        files={
             "src/price.js": "const tax = 0.2;\nexport const rate = 1;\n",
             ".eslintrc.json": ESLINTRC.replace('"no-unused-vars": "error"', '"no-unused-vars": "warn"'),
         },
-        "expected": [{"text": "too many warnings"}],
-    },
-    {
-        "name": "prettier_list_different",
-        "category": "format",
-        "script": "npx prettier --list-different src",
-        "files": {"src/a.js": "export   const  a = {b:1,\n  c:2}\n", "src/b.js": "export const b = 1;\n"},
-        "expected": [{"file": "src/a.js"}],
-    },
-    {
-        "name": "jest_coverage_threshold",
-        "category": "test",
-        "script": 'npx jest --ci --coverage --coverageThreshold=\'{"global":{"lines":95}}\'',
-        "files": {
+        expected=[{"text": "too many warnings"}],
+        batch=4,
+    ),
+    Case(
+        name="prettier_list_different",
+        category="format",
+        script="npx prettier --list-different src",
+        files={"src/a.js": "export   const  a = {b:1,\n  c:2}\n", "src/b.js": "export const b = 1;\n"},
+        expected=[{"file": "src/a.js"}],
+        batch=4,
+    ),
+    Case(
+        name="jest_coverage_threshold",
+        category="test",
+        script='npx jest --ci --coverage --coverageThreshold=\'{"global":{"lines":95}}\'',
+        files={
             "vat.js": JEST_SRC + "function unused() {\n  return 1;\n}\nmodule.exports.unused = unused;\n",
             "vat.test.js": JEST_TEST.replace("toBe(120)", "toBeCloseTo(119)"),
             "package.json": pkg(),
         },
-        "expected": [{"text": "coverage threshold for lines (95%) not met"}],
-    },
-    {
-        "name": "gcc_missing_header",
-        "category": "build",
-        "script": "gcc -c src/zip.c -o zip.o",
-        "files": {"src/zip.c": "#include <zlib_shopx.h>\n\nint main(void) { return 0; }\n"},
-        "expected": [{"file": "src/zip.c", "line": 1}],
-    },
-    {
-        "name": "make_recursive_error",
-        "category": "build",
-        "script": "make -j2",
-        "files": {
+        expected=[{"text": "coverage threshold for lines (95%) not met"}],
+        batch=4,
+    ),
+    Case(
+        name="gcc_missing_header",
+        category="build",
+        script="gcc -c src/zip.c -o zip.o",
+        files={"src/zip.c": "#include <zlib_shopx.h>\n\nint main(void) { return 0; }\n"},
+        expected=[{"file": "src/zip.c", "line": 1}],
+        batch=4,
+    ),
+    Case(
+        name="make_recursive_error",
+        category="build",
+        script="make -j2",
+        files={
             "Makefile": "all:\n\t$(MAKE) -C lib\n",
             "lib/Makefile": "lib.o: lib.c\n\tgcc -c lib.c -o lib.o\n",
             "lib/lib.c": "int f(void) {\n    return limit * 2;\n}\n",
         },
-        "expected": [{"file": "lib.c", "line": 2}],
-    },
-    {
-        "name": "pip_requires_python",
-        "category": "dependency",
-        "script": "pip install ./core",
-        "files": {"core/pyproject.toml": NEW_PYTHON_PROJECT},
-        "expected": [{"text": "requires a different Python"}],
-    },
-    {
-        "name": "pip_editable_bad_toml",
-        "category": "dependency",
-        "script": "pip install -e .",
-        "files": {"pyproject.toml": '[project\nname = "shop"\n'},
-        "expected": [{"text": "Expected ']' at the end of a table declaration"}],
-    },
-    {
-        "name": "npm_engine_strict",
-        "category": "dependency",
-        "script": "npm install --engine-strict --no-audit",
-        "files": {"package.json": ENGINES_PACKAGE},
-        "expected": [{"text": "EBADENGINE"}],
-    },
-    {
-        "name": "docker_daemon_down",
-        "category": "infrastructure",
-        "script": "docker pull postgres:16",
-        "files": {},
-        "expected": [{"text": "Cannot connect to the Docker daemon"}],
-        "step_env": {"DOCKER_HOST": "unix:///tmp/shop-no-docker.sock"},
-    },
-    {
-        "name": "wget_refused",
-        "category": "infrastructure",
-        "script": "wget -O dump.sql http://127.0.0.1:9/dump.sql",
-        "files": {},
-        "expected": [{"text": "Connection refused"}],
-    },
-    {
-        "name": "python_subprocess_timeout",
-        "category": "timeout",
-        "script": "python scripts/smoke.py",
-        "files": {
+        expected=[{"file": "lib.c", "line": 2}],
+        batch=4,
+    ),
+    Case(
+        name="pip_requires_python",
+        category="dependency",
+        script="pip install ./core",
+        files={"core/pyproject.toml": NEW_PYTHON_PROJECT},
+        expected=[{"text": "requires a different Python"}],
+        batch=4,
+    ),
+    Case(
+        name="pip_editable_bad_toml",
+        category="dependency",
+        script="pip install -e .",
+        files={"pyproject.toml": '[project\nname = "shop"\n'},
+        expected=[{"text": "Expected ']' at the end of a table declaration"}],
+        batch=4,
+    ),
+    Case(
+        name="npm_engine_strict",
+        category="dependency",
+        script="npm install --engine-strict --no-audit",
+        files={"package.json": ENGINES_PACKAGE},
+        expected=[{"text": "EBADENGINE"}],
+        batch=4,
+    ),
+    Case(
+        name="docker_daemon_down",
+        category="infrastructure",
+        script="docker pull postgres:16",
+        files={},
+        expected=[{"text": "Cannot connect to the Docker daemon"}],
+        step_env={"DOCKER_HOST": "unix:///tmp/shop-no-docker.sock"},
+        batch=4,
+    ),
+    Case(
+        name="wget_refused",
+        category="infrastructure",
+        script="wget -O dump.sql http://127.0.0.1:9/dump.sql",
+        files={},
+        expected=[{"text": "Connection refused"}],
+        batch=4,
+    ),
+    Case(
+        name="python_subprocess_timeout",
+        category="timeout",
+        script="python scripts/smoke.py",
+        files={
             "scripts/smoke.py": "import subprocess\n\nprint('starting server', flush=True)\n"
             "subprocess.run(['sleep', '5'], timeout=1, check=True)\n"
         },
-        "expected": [{"text": "timed out after"}],
-    },
-    {
-        "name": "script_version_mismatch",
-        "category": "unknown",
-        "script": "./scripts/check-version.sh",
-        "files": {
+        expected=[{"text": "timed out after"}],
+        batch=4,
+    ),
+    Case(
+        name="script_version_mismatch",
+        category="unknown",
+        script="./scripts/check-version.sh",
+        files={
             "scripts/check-version.sh": "#!/bin/bash\nset -e\n"
             "echo 'package.json says 1.2.0, the tag is v1.3.0'\nexit 1\n"
         },
-    },
+        batch=4,
+    ),
 )
 
 
@@ -897,16 +945,7 @@ CASES: tuple[Case, ...] = (
             "##[error]The hosted runner encountered an error while running your job. (Error Type: Disconnect).",
         ],
     ),
-    *(
-        Case(**case, batch=2)  # type: ignore[arg-type]
-        for case in BATCH_2
-    ),
-    *(
-        Case(**case, batch=3)  # type: ignore[arg-type]
-        for case in BATCH_3
-    ),
-    *(
-        Case(**case, batch=4)  # type: ignore[arg-type]
-        for case in BATCH_4
-    ),
+    *BATCH_2,
+    *BATCH_3,
+    *BATCH_4,
 )
