@@ -28,9 +28,10 @@ STOP_WORDS = frozenset(
 )  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[.:][A-Za-z0-9_]+)*")
 #: What a query names exactly rather than describes: dotted, `snake_case` or `name()` identifiers,
-#: camelCase, capitalised codes (`E1101`, `HTTP`), words with digits, quoted or backticked strings.
+#: command-line options (`--env-file`), camelCase, capitalised codes (`E1101`, `HTTP`), words with
+#: digits, quoted or backticked strings.
 _EXACT_TERM = re.compile(
-    r"[A-Za-z0-9]+(?:[._:][A-Za-z0-9]+)+|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\w*|\w*\d\w*|\w+\(\)|[\"'`][^\"'`]+[\"'`]"
+    r"(?<![\w-])--[A-Za-z][\w-]*|[A-Za-z0-9]+(?:[._:][A-Za-z0-9]+)+|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\w*|\w*\d\w*|\w+\(\)|[\"'`][^\"'`]+[\"'`]"
 )
 
 

@@ -33,7 +33,14 @@ def test_rank_fusion_rewards_agreement() -> None:
 
 
 def test_only_queries_naming_exact_terms_use_the_lexical_ranking() -> None:
-    exact = ["ERR_SOCK_7731", "what does os.path.join do", "When is get_prev() used?", "the `override` flag", "AMQP"]
+    exact = [
+        "ERR_SOCK_7731",
+        "what does os.path.join do",
+        "When is get_prev() used?",
+        "the `override` flag",
+        "AMQP",
+        "--env-file",
+    ]
     for query in exact:
         assert names_exact_terms(query), query
     assert not names_exact_terms("How do I keep the broker connection from being dropped as idle?")
