@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.settings import Settings
-from tasks.upload.retrieval import fuse, tokenize
+from tasks.upload.chunking import Chunk
+from tasks.upload.pipeline import embedded_text
+from tasks.upload.retrieval import fuse, names_exact_terms, tokenize
 from tasks.upload.vector_store import Hit
 from tests.harness.workers import WorkerProcess
 from tests.upload.helpers import ingest
@@ -28,6 +30,25 @@ def test_rank_fusion_rewards_agreement() -> None:
 
     assert [found.id for found, _ in fused] == ["b", "a", "d"]
     assert fused[0][1] == 1 / 62 + 1 / 61
+
+
+def test_only_queries_naming_exact_terms_use_the_lexical_ranking() -> None:
+    exact = [
+        "ERR_SOCK_7731",
+        "what does os.path.join do",
+        "When is get_prev() used?",
+        "the `override` flag",
+        "AMQP",
+        "--env-file",
+    ]
+    for query in exact:
+        assert names_exact_terms(query), query
+    assert not names_exact_terms("How do I keep the broker connection from being dropped as idle?")
+
+
+def test_the_title_and_heading_path_are_embedded_before_the_text() -> None:
+    assert embedded_text("redis", Chunk(0, "Use a pool.", [1])) == "redis\nUse a pool."
+    assert embedded_text("redis", Chunk(0, "Use a pool.", [1], "Intro > Pools")) == "redis > Intro > Pools\nUse a pool."
 
 
 def test_exact_identifier_found_by_the_lexical_signal(
