@@ -3,7 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.settings import Settings
-from tasks.upload.retrieval import fuse, tokenize
+from tasks.upload.lexical import tokenize
+from tasks.upload.retrieval import fuse
 from tasks.upload.vector_store import Hit
 from tests.harness.workers import WorkerProcess
 from tests.upload.helpers import ingest
