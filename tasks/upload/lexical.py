@@ -24,6 +24,9 @@ from tasks.upload.errors import VectorStoreUnavailable
 
 #: How long a write or a search waits for another process's lock on the index.
 BUSY_TIMEOUT_S = 30.0
+#: Chunks a search's BM25 may score: the rarest query terms are used while their chunks add up
+#: to this (FTS5 scores, and counts for IDF, every chunk a term is in: ~1 us each).
+POSTINGS_BUDGET = 20_000
 #: English function words: they match everywhere, so BM25 would rank on noise.
 STOP_WORDS = frozenset(
     {
@@ -131,20 +134,60 @@ def _delete_rows(db: sqlite3.Connection, where: str, parameters: list[tuple[Any,
 
 def rank(folder: Path, collection: str, query: str, n: int) -> list[tuple[str, str, dict[str, Any]]]:
     """The `n` chunks (id, text, metadata) that best match `query` by BM25, best first."""
-    # A repeated query term counts again, as in BM25's sum over the query's terms.
     terms = tokenize(query)
-    if not terms:
-        return []
-    match = " OR ".join(f'"{term}"' for term in terms)
     with _database(folder, collection, create=False) as db:
-        if db is None:
+        if db is None or not terms:
             return []
-        rows = db.execute(
-            "WITH best AS (SELECT rowid, rank FROM terms WHERE terms MATCH ? ORDER BY rank LIMIT ?)"
-            " SELECT chunks.id, chunks.text, chunks.metadata FROM best JOIN chunks USING (rowid) ORDER BY best.rank",
-            (match, n),
-        ).fetchall()
+        counts = _counts(db, terms)
+        chosen = _rarest(counts)
+        if chosen:
+            # A repeated query term counts again, as in BM25's sum over the query's terms.
+            rows = _ranked(db, " OR ".join(_phrase(term) for term in terms if term in chosen), n, bm25=True)
+        else:
+            # Every term is in more than POSTINGS_BUDGET chunks: BM25 would score them all to tell
+            # near-zero weights apart, so the newest chunks holding every term (or any) stand in.
+            present = [term for term in counts if counts[term]]
+            rows = _ranked(db, " AND ".join(map(_phrase, present)), n, bm25=False) if present else []
+            if not rows and len(present) > 1:
+                rows = _ranked(db, " OR ".join(map(_phrase, present)), n, bm25=False)
     return [(id_, text, json.loads(metadata)) for id_, text, metadata in rows]
+
+
+def _counts(db: sqlite3.Connection, terms: list[str]) -> dict[str, int]:
+    """Each distinct term's chunks, counted up to POSTINGS_BUDGET + 1 (so the count is cheap)."""
+    count = "SELECT count(*) FROM (SELECT rowid FROM terms WHERE terms MATCH ? LIMIT ?)"
+    return {
+        term: int(db.execute(count, (_phrase(term), POSTINGS_BUDGET + 1)).fetchone()[0])
+        for term in dict.fromkeys(terms)
+    }
+
+
+def _rarest(counts: dict[str, int]) -> set[str]:
+    """The rarest terms present whose chunks add up to POSTINGS_BUDGET at most."""
+    chosen: set[str] = set()
+    total = 0
+    for term in sorted((term for term in counts if counts[term]), key=counts.__getitem__):
+        total += counts[term]
+        if total > POSTINGS_BUDGET:
+            break
+        chosen.add(term)
+    return chosen
+
+
+def _ranked(db: sqlite3.Connection, match: str, n: int, *, bm25: bool) -> list[tuple[str, str, str]]:
+    # `rank` is BM25 negated (lower is better), as is `-rowid` for the newest first.
+    order = "rank" if bm25 else "-rowid"
+    rows: list[tuple[str, str, str]] = db.execute(
+        f"WITH best AS (SELECT rowid, {order} AS place FROM terms WHERE terms MATCH ? ORDER BY {order} LIMIT ?)"
+        " SELECT chunks.id, chunks.text, chunks.metadata FROM best JOIN chunks USING (rowid) ORDER BY place",
+        (match, n),
+    ).fetchall()
+    return rows
+
+
+def _phrase(term: str) -> str:
+    # `tokenize` yields [a-z0-9_.:] only, so a term never holds the quote it is wrapped in.
+    return f'"{term}"'
 
 
 def drop(folder: Path, collection: str) -> None:
