@@ -104,6 +104,8 @@ def write(
     folder: Path, collection: str, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, Any]]
 ) -> None:
     """Upsert by id, as Chroma does: writing the same chunk twice leaves one copy."""
+    # Tokenized before the transaction, which holds the index's write lock.
+    tokens = [(" ".join(tokenize(text)), id_) for id_, text in zip(ids, texts, strict=True)]
     with _database(folder, collection, create=True) as db:
         assert db is not None
         _delete_rows(db, "id = ?", [(id_,) for id_ in ids])
@@ -114,10 +116,7 @@ def write(
                 for id_, text, metadata in zip(ids, texts, metadatas, strict=True)
             ],
         )
-        db.executemany(
-            "INSERT INTO terms (rowid, tokens) SELECT rowid, ? FROM chunks WHERE id = ?",
-            [(" ".join(tokenize(text)), id_) for id_, text in zip(ids, texts, strict=True)],
-        )
+        db.executemany("INSERT INTO terms (rowid, tokens) SELECT rowid, ? FROM chunks WHERE id = ?", tokens)
 
 
 def delete(folder: Path, collection: str, document_id: str, *, from_index: int = 0) -> None:
