@@ -143,8 +143,8 @@ def rank(folder: Path, collection: str, query: str, n: int) -> list[tuple[str, s
             # A repeated query term counts again, as in BM25's sum over the query's terms.
             rows = _ranked(db, " OR ".join(_phrase(term) for term in terms if term in chosen), n, bm25=True)
         else:
-            # Every term is in more than POSTINGS_BUDGET chunks: BM25 would score them all to tell
-            # near-zero weights apart, so the newest chunks holding every term (or any) stand in.
+            # Every term is in more than POSTINGS_BUDGET chunks: BM25 would score them all, so the
+            # newest chunks holding every term (or any) stand in, and the vector ranking orders them.
             present = [term for term in counts if counts[term]]
             rows = _ranked(db, " AND ".join(map(_phrase, present)), n, bm25=False) if present else []
             if not rows and len(present) > 1:
