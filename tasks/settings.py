@@ -119,6 +119,9 @@ class UploadSettings(Section):
     #: Torch threads per worker process for sentence-transformers; unset: torch's default (all cores).
     embedding_threads: PositiveInt | None = None
     chroma_url: AnyHttpUrl | None = None
+    #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
+    #: worker and searcher must open the same files (one host, or a filesystem they share).
+    lexical_index_dir: Path | None = None
     max_file_bytes: PositiveInt = 50 * 1024 * 1024
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.

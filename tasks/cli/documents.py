@@ -1,4 +1,4 @@
-"""`celery -A tasks documents show|search|upload`: the document store from the command line."""
+"""`celery -A tasks documents show|search|reindex|upload`: the document store from the command line."""
 
 from __future__ import annotations
 
@@ -62,6 +62,20 @@ def search(ctx: click.Context, collection: str, query: str, k: int, as_json: boo
         pages = ",".join(str(page) for page in hit["metadata"].get("pages", []))
         click.echo(f"{rank}. {hit['score']:.4f}  {hit['document_id']} #{hit['chunk_index']}  pages {pages}")
         click.echo("   " + " ".join(hit["text"].split())[:200])
+
+
+@documents.command(cls=CeleryCommand)
+@click.argument("collection")
+@click.pass_context
+def reindex(ctx: click.Context, collection: str) -> None:
+    """Write COLLECTION's lexical (BM25) index again from the vector store, with no ingestion running."""
+    from tasks.upload import vector_store
+    from tasks.upload.embedding import get_embedder
+
+    settings = ctx.obj.app.settings
+    store = vector_store.Store.from_settings(settings)
+    written = vector_store.rebuild_lexical(store, collection, get_embedder(settings.upload).name)
+    click.echo(f"{collection}: {written} chunks indexed")
 
 
 @dataclass

@@ -203,7 +203,6 @@ def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
         # The document's earlier content is gone from the store: it is no longer a duplicate target.
         records.release_content(params.collection, previous_sha, document_id)
     records.claim_content(params.collection, fetched.sha256, document_id)
-    records.bump_version(params.collection)
     records.update(
         document_id,
         status="completed",

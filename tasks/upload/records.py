@@ -33,10 +33,6 @@ def processing_key() -> str:
     return key("documents", "processing")
 
 
-def version_key(collection: str) -> str:
-    return key("documents", "version", collection)
-
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -107,15 +103,6 @@ def release_content(collection: str, sha256: str, document_id: str) -> None:
     redis = get_redis()
     if redis.get(content_key(collection, sha256)) == document_id:
         redis.delete(content_key(collection, sha256))
-
-
-def bump_version(collection: str) -> int:
-    """A collection's change counter, so searches know their lexical index is stale."""
-    return int(get_redis().incr(version_key(collection)))
-
-
-def collection_version(collection: str) -> int:
-    return int(get_redis().get(version_key(collection)) or 0)
 
 
 def processing_since(before_ts: float) -> list[tuple[str, float]]:

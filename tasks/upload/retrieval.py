@@ -1,82 +1,31 @@
-"""Hybrid search: vector similarity and BM25 over the collection, fused by reciprocal rank."""
+"""Hybrid search: vector similarity (Chroma) and BM25 (the lexical index), fused by reciprocal rank."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from rank_bm25 import BM25Okapi
-
 from tasks.settings import Settings
-from tasks.upload import records, vector_store
+from tasks.upload import lexical, vector_store
 from tasks.upload.embedding import get_embedder
 
 #: Reciprocal rank fusion's damping constant (Cormack et al. 2009).
 RRF_K = 60
 #: Candidates each ranking contributes before fusion.
 CANDIDATES = 50
-#: English function words: they match everywhere, so BM25 would rank on noise.
-STOP_WORDS = frozenset(
-    {
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "has",
-        "have", "how", "i", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "so", "that",
-        "the", "their", "then", "there", "these", "this", "to", "was", "we", "were", "what", "when", "where",
-        "which", "who", "why", "will", "with", "you", "your",
-    }
-)  # fmt: skip
-_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[.:][A-Za-z0-9_]+)*")
 #: What a query names exactly rather than describes: dotted, `snake_case` or `name()` identifiers,
 #: command-line options (`--env-file`), camelCase, capitalised codes (`E1101`, `HTTP`), words with
 #: digits, quoted or backticked strings.
+#: Each alternative is the shortest evidence of its kind, so a search takes time linear in the query.
 _EXACT_TERM = re.compile(
-    r"(?<![\w-])--[A-Za-z][\w-]*|[A-Za-z0-9]+(?:[._:][A-Za-z0-9]+)+|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}\w*|\w*\d\w*|\w+\(\)|[\"'`][^\"'`]+[\"'`]"
+    r"(?<![\w-])--[A-Za-z]"  # --env-file
+    r"|[A-Za-z0-9][._:][A-Za-z0-9]"  # os.path.join, max_retries, a:b
+    r"|\b[a-z]+[A-Z]"  # camelCase
+    r"|\b[A-Z]{2}"  # HTTP, E1101
+    r"|\d"  # words with digits
+    r"|\w\(\)"  # name()
+    r"|[\"'`][^\"'`]+[\"'`]"  # quoted or backticked
 )
-
-
-def tokenize(text: str) -> list[str]:
-    """Stemmed words, and identifiers whole as well as in parts (`os.path.join` gives all four)."""
-    tokens = []
-    for match in _TOKEN.findall(text.lower()):
-        if match in STOP_WORDS:
-            continue
-        tokens.append(match)
-        parts = re.split(r"[.:_]", match)
-        if len(parts) > 1:
-            tokens.extend(part for part in parts if part and part not in STOP_WORDS)
-    stemmer = _stemmer()
-    # Identifiers (`max_retries`, `E1101`) stay exact; plain words are stemmed.
-    return [str(stemmer.stemWord(token)) if token.isalpha() else token for token in tokens]
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    """Snowball's English stemmer: `probabilities` and `probability` are one term."""
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@dataclass(frozen=True)
-class LexicalIndex:
-    chunks: list[vector_store.Hit]
-    bm25: BM25Okapi | None
-
-    def rank(self, query: str, n: int) -> list[vector_store.Hit]:
-        if self.bm25 is None:
-            return []
-        scores = self.bm25.get_scores(tokenize(query))
-        order = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)
-        return [self.chunks[i] for i in order[:n] if scores[i] > 0]
-
-
-@lru_cache(maxsize=8)
-def _lexical_index(store: vector_store.Store, collection: str, embedder: str, version: int) -> LexicalIndex:
-    """Rebuilt only when the collection's version (bumped by every write) changes."""
-    chunks = vector_store.all_chunks(store, collection, embedder)
-    corpus = [tokenize(chunk.text) for chunk in chunks]
-    return LexicalIndex(chunks, BM25Okapi(corpus) if chunks else None)
 
 
 def names_exact_terms(query: str) -> bool:
@@ -106,10 +55,9 @@ def vector_ranking(settings: Settings, collection: str, query: str, n: int) -> l
 
 
 def lexical_ranking(settings: Settings, collection: str, query: str, n: int) -> list[vector_store.Hit]:
-    embedder = get_embedder(settings.upload)
+    """BM25 over the collection's index, which the writes keep current: nothing is loaded first."""
     store = vector_store.Store.from_settings(settings)
-    index = _lexical_index(store, collection, embedder.name, records.collection_version(collection))
-    return index.rank(query, n)
+    return [vector_store.Hit(*found, 0.0) for found in lexical.rank(store.lexical, collection, query, n)]
 
 
 def search(

@@ -6,6 +6,8 @@ With prefork workers the embedded store is therefore opened afresh for every
 operation, under an exclusive file lock: one process at a time, always reading what
 is on disk. That is correct but serialises the store; several workers or hosts
 should use a Chroma server (`chroma run --path ... --port ...`).
+
+Every write and delete also goes to the lexical index (`tasks.upload.lexical`), in the same step.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from pydantic import AnyHttpUrl
 from tasks.errors import PermanentError
 from tasks.redaction import redact_url
 from tasks.settings import Settings
+from tasks.upload import lexical
 from tasks.upload.errors import VectorStoreUnavailable
 
 #: Chunks written per request, so one large document does not make one huge call.
 WRITE_BATCH = 500
+#: Chunks read per request by `all_chunks`: chromadb 1.5 fails a `get` of ~100,000 at once
+#: ("too many SQL variables").
+READ_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,19 @@ def chunk_id(document_id: str, index: int) -> str:
 
 @dataclass(frozen=True)
 class Store:
-    """Where the chunks are: the Chroma server at `url`, or (no `url`) the embedded store at `path`."""
+    """Where the chunks are: the Chroma server at `url`, or (no `url`) the embedded store at `path`.
+
+    `lexical` is the folder of the lexical indexes, one SQLite file per collection.
+    """
 
     url: AnyHttpUrl | None
     path: Path
+    lexical: Path
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls(settings.upload.chroma_url, settings.data_dir / "chroma")
+        lexical_dir = settings.upload.lexical_index_dir or settings.data_dir / "lexical"
+        return cls(settings.upload.chroma_url, settings.data_dir / "chroma", lexical_dir)
 
 
 #: The process's Chroma server client and the URL it talks to.
@@ -174,18 +185,20 @@ def write_chunks(
                 documents=list(texts[start:end]),
                 metadatas=list(metadatas[start:end]),
             )
+        # After Chroma: a failure here fails the run, and its retry writes both again.
+        lexical.write(store.lexical, collection, ids, texts, metadatas)
 
 
 def delete_chunks(store: Store, collection: str, embedder: str, document_id: str, *, from_index: int = 0) -> None:
     """Remove the document's chunks whose index is `from_index` or more."""
     with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
-        if target is None:
-            return
-        where: dict[str, Any] = {"document_id": document_id}
-        if from_index > 0:
-            where = {"$and": [where, {"chunk_index": {"$gte": from_index}}]}
-        target.delete(where=where)
+        if target is not None:
+            where: dict[str, Any] = {"document_id": document_id}
+            if from_index > 0:
+                where = {"$and": [where, {"chunk_index": {"$gte": from_index}}]}
+            target.delete(where=where)
+        lexical.delete(store.lexical, collection, document_id, from_index=from_index)
 
 
 def document_chunk_ids(store: Store, collection: str, embedder: str, document_id: str) -> list[str]:
@@ -214,17 +227,34 @@ def query(store: Store, collection: str, embedder: str, vector: Sequence[float],
     ]
 
 
-def all_chunks(store: Store, collection: str, embedder: str) -> list[Hit]:
-    """Every chunk of the collection (for the lexical index), distance 0."""
+def all_chunks(store: Store, collection: str, embedder: str) -> Iterator[Hit]:
+    """Every chunk of the collection, distance 0, read a page at a time."""
     with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None:
-            return []
-        found = target.get(include=["documents", "metadatas"])
-    return [
-        Hit(id_, text or "", dict(metadata or {}), 0.0)
-        for id_, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
-    ]
+            return
+        for offset in range(0, target.count(), READ_BATCH):
+            found = target.get(include=["documents", "metadatas"], limit=READ_BATCH, offset=offset)
+            for id_, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True):
+                yield Hit(id_, text or "", dict(metadata or {}), 0.0)
+
+
+def rebuild_lexical(store: Store, collection: str, embedder: str) -> int:
+    """Write the collection's lexical index again from Chroma (for chunks stored before it existed)."""
+    lexical.drop(store.lexical, collection)
+    batch: list[Hit] = []
+    written = 0
+    for hit in all_chunks(store, collection, embedder):
+        batch.append(hit)
+        if len(batch) == READ_BATCH:
+            written += _index(store, collection, batch)
+            batch = []
+    return written + _index(store, collection, batch)
+
+
+def _index(store: Store, collection: str, hits: list[Hit]) -> int:
+    lexical.write(store.lexical, collection, [h.id for h in hits], [h.text for h in hits], [h.metadata for h in hits])
+    return len(hits)
 
 
 def ping(store: Store) -> str:

@@ -1,4 +1,4 @@
-"""`celery -A tasks documents upload|show|search` as a user runs them."""
+"""`celery -A tasks documents upload|show|search|reindex` as a user runs them."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ def test_upload_wait_show_and_search(worker: WorkerProcess, tmp_path: Path, coll
     found = documents("search", collection, "when are mooring ropes inspected", "-k", "1", "--json", cwd=tmp_path)
     hits = json.loads(found.stdout)
     assert [hit["document_id"] for hit in hits] == [document_id]
+
+    reindexed = documents("reindex", collection, cwd=tmp_path)
+    assert reindexed.stdout.strip() == f"{collection}: 2 chunks indexed", reindexed.stderr
+    found = documents("search", collection, "mooring", "-k", "1", "--json", cwd=tmp_path)
+    assert [hit["document_id"] for hit in json.loads(found.stdout)] == [document_id]
 
 
 def test_upload_draws_progress_per_file(worker: WorkerProcess, tmp_path: Path, collection: str) -> None:

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from tasks.settings import Settings
 from tasks.upload.chunking import Chunk
+from tasks.upload.lexical import tokenize
 from tasks.upload.pipeline import embedded_text
-from tasks.upload.retrieval import fuse, names_exact_terms, tokenize
+from tasks.upload.retrieval import fuse, names_exact_terms
 from tasks.upload.vector_store import Hit
 from tests.harness.workers import WorkerProcess
 from tests.upload.helpers import ingest
