@@ -14,16 +14,13 @@ passage recall@5: a top-5 chunk contains the phrase.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.search_recall import readme, squash
-from tests.harness import services
+from bench.search_recall import private_platform, readme, squash
 
 DATA = Path(__file__).resolve().parent / "data" / "search_heldout.json"
 COLLECTION = "heldout"
@@ -33,21 +30,8 @@ PARTS = ("tune", "heldout")
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-heldout-") as tmp:
-        folder = Path(tmp)
-        server = services.RedisServer(folder / "redis").start()
-        os.environ.update(
-            {
-                "TASKS_REDIS_URL": server.url,
-                "TASKS_DATA_DIR": str(folder / "var"),
-                "TASKS_UPLOAD__STORAGE_ROOT": str(folder / "docs"),
-                "TASKS_UPLOAD__EMBEDDER": "sentence-transformers",
-            }
-        )
-        try:
-            run(folder / "docs", json.loads(DATA.read_text()))
-        finally:
-            server.stop()
+    with private_platform("bench-heldout-") as docs:
+        run(docs, json.loads(DATA.read_text()))
 
 
 def run(docs: Path, data: dict[str, Any]) -> None:

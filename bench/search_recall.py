@@ -14,6 +14,8 @@ import importlib.metadata
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -90,8 +92,10 @@ def recalled(hits: list[dict[str, object]], phrase: str) -> bool:
     return any(squash(phrase) in squash(str(hit["text"])) for hit in hits)
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-recall-") as tmp:
+@contextmanager
+def private_platform(prefix: str) -> Iterator[Path]:
+    """A temporary folder with a Redis of its own and the real embedder; yields where documents go."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         folder = Path(tmp)
         server = services.RedisServer(folder / "redis").start()
         os.environ.update(
@@ -103,9 +107,14 @@ def main() -> None:
             }
         )
         try:
-            run(folder / "docs")
+            yield folder / "docs"
         finally:
             server.stop()
+
+
+def main() -> None:
+    with private_platform("bench-recall-") as docs:
+        run(docs)
 
 
 def run(docs: Path) -> None:
