@@ -174,13 +174,19 @@ def _rarest(counts: dict[str, int]) -> set[str]:
 
 
 def _ranked(db: sqlite3.Connection, match: str, n: int, *, bm25: bool) -> list[tuple[str, str, str]]:
-    # `rank` is BM25 negated (lower is better), as is `-rowid` for the newest first.
-    order = "rank" if bm25 else "-rowid"
-    rows: list[tuple[str, str, str]] = db.execute(
-        f"WITH best AS (SELECT rowid, {order} AS place FROM terms WHERE terms MATCH ? ORDER BY {order} LIMIT ?)"
-        " SELECT chunks.id, chunks.text, chunks.metadata FROM best JOIN chunks USING (rowid) ORDER BY place",
-        (match, n),
-    ).fetchall()
+    # `rank` is BM25 negated (lower is better), as is `-rowid` for the newest first. Equal scores
+    # are ordered by chunk id: rowids follow the order of concurrent writes, which varies.
+    if bm25:
+        sql = (
+            "SELECT chunks.id, chunks.text, chunks.metadata FROM terms JOIN chunks ON chunks.rowid = terms.rowid"
+            " WHERE terms MATCH ? ORDER BY terms.rank, chunks.id LIMIT ?"
+        )
+    else:
+        sql = (
+            "WITH best AS (SELECT rowid, -rowid AS place FROM terms WHERE terms MATCH ? ORDER BY -rowid LIMIT ?)"
+            " SELECT chunks.id, chunks.text, chunks.metadata FROM best JOIN chunks USING (rowid) ORDER BY place"
+        )
+    rows: list[tuple[str, str, str]] = db.execute(sql, (match, n)).fetchall()
     return rows
 
 
