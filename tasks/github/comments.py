@@ -53,7 +53,7 @@ def render(
 ) -> str:
     """The comment's Markdown."""
     lines = [MARKER, f"### Checks on `{head_sha[:12]}`: {HEADINGS.get(head_state, head_state)}", ""]
-    made_by = next((e for e in events if e.outcome == "pushed" and e.commit_sha == head_sha), None)
+    made_by = history.pushed_as(events, head_sha)
     if made_by is not None:
         lines += [f"This commit is the platform's `{made_by.strategy}` fix of `{made_by.head_sha[:12]}`.", ""]
     if not analyses and head_state != "pending":

@@ -56,3 +56,8 @@ def record(repository: str, number: int, event: Event) -> None:
 
 def load(repository: str, number: int) -> list[Event]:
     return [Event(**json.loads(raw)) for raw in get_redis().lrange(history_key(repository, number), 0, -1)]
+
+
+def pushed_as(events: list[Event], commit_sha: str) -> Event | None:
+    """The event of the platform pushing `commit_sha`, when the commit is one of its fixes."""
+    return next((e for e in events if e.outcome == "pushed" and e.commit_sha == commit_sha), None)

@@ -111,8 +111,8 @@ def _repair(settings: GitHubSettings, repository: str, analysed: monitor.Analyse
 
 def _made_by(repository: str, number: int, head_sha: str) -> str | None:
     """The strategy of the platform's commit that the head is, if it is one."""
-    pushed = (e for e in history.load(repository, number) if e.outcome == "pushed" and e.commit_sha == head_sha)
-    return next((e.strategy for e in pushed), None)
+    pushed = history.pushed_as(history.load(repository, number), head_sha)
+    return pushed.strategy if pushed is not None else None
 
 
 @platform_task(name="pr.apply_fix", params=FixParams, bind=True)
