@@ -33,6 +33,8 @@ COLLECTION = "scale"
 #: Chunks per document, and per batch a loader process hands over.
 DOC_CHUNKS = 100
 BATCH = 5000
+#: Processes making batches.
+LOADERS = 2
 WARM_SEARCHES = 100
 _SYLLABLES = ["ka", "lo", "mi", "ter", "an", "ov", "ri", "sul", "pe", "dor", "en", "qua", "vi", "nat", "os", "bre"]
 
@@ -71,13 +73,20 @@ def load(start: int, stop: int, lexical_only: bool) -> None:
     from tasks.upload.embedding.hashing import HashingEmbedder
 
     store = vector_store.Store.from_settings(get_settings())
-    with multiprocessing.Pool(2) as pool:
-        batches = pool.imap(_make, [(first, not lexical_only) for first in range(start, stop, BATCH)])
-        for ids, texts, metadatas, vectors in batches:
-            if lexical_only:
-                lexical.write(store.lexical, COLLECTION, ids, texts, metadatas)
-            else:
-                vector_store.write_chunks(store, COLLECTION, HashingEmbedder.name, ids, vectors, texts, metadatas)
+    jobs = [(first, not lexical_only) for first in range(start, stop, BATCH)]
+    with multiprocessing.Pool(LOADERS) as pool:
+        # One window made while the previous one is written: `imap` would make every batch at
+        # once and hold them all (tens of GB at 1,000,000 chunks) while the store lags behind.
+        pending = pool.map_async(_make, jobs[:LOADERS])
+        for window in range(0, len(jobs), LOADERS):
+            made = pending.get()
+            pending = pool.map_async(_make, jobs[window + LOADERS : window + 2 * LOADERS])
+            for ids, texts, metadatas, vectors in made:
+                if lexical_only:
+                    lexical.write(store.lexical, COLLECTION, ids, texts, metadatas)
+                else:
+                    vector_store.write_chunks(store, COLLECTION, HashingEmbedder.name, ids, vectors, texts, metadatas)
+        pending.get()
 
 
 def _make(job: tuple[int, bool]) -> tuple[list[str], list[str], list[dict[str, Any]], list[list[float]]]:

@@ -1,11 +1,15 @@
 """Chunks in ChromaDB: a Chroma server (`TASKS_UPLOAD__CHROMA_URL`) or an embedded store.
 
-An embedded Chroma keeps its vector index in each process's memory, so a second
-process never sees the first one's writes in queries (checked with chromadb 1.5).
-With prefork workers the embedded store is therefore opened afresh for every
-operation, under an exclusive file lock: one process at a time, always reading what
-is on disk. That is correct but serialises the store; several workers or hosts
-should use a Chroma server (`chroma run --path ... --port ...`).
+An embedded Chroma keeps its vector index in each process's memory, so a client opened
+before another process's write never sees it in queries (checked with chromadb 1.5; its
+count does). With prefork workers every operation therefore runs under an exclusive file
+lock, and each write leaves a new generation token beside the store: a process keeps its
+client (and the index it loaded) while the token is the one it last saw, and opens the store
+afresh when another process has written since. That serialises the store and holds one copy
+of its index per process; several workers or hosts should use a Chroma server
+(`chroma run --path ... --port ...`). chromadb's bindings do not survive a fork (a child
+of a process that used the store hangs in its first call), so a prefork worker's parent
+never opens it; its pool processes do.
 
 Every write and delete also goes to the lexical index (`tasks.upload.lexical`), in the same step.
 """
@@ -13,6 +17,7 @@ Every write and delete also goes to the lexical index (`tasks.upload.lexical`), 
 from __future__ import annotations
 
 import fcntl
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,13 +98,13 @@ def _server_client(url: AnyHttpUrl) -> Any:
 
 
 @contextmanager
-def _client(store: Store) -> Iterator[Any]:
+def _client(store: Store, *, writes: bool = False) -> Iterator[Any]:
     """A client valid for one operation; connection failures become VectorStoreUnavailable."""
     try:
         if store.url is not None:
             yield _server_client(store.url)
             return
-        with _embedded(store.path) as client:
+        with _embedded(store.path, writes) as client:
             yield client
     except (httpx.TransportError, ConnectionError) as error:
         reset_server_client()
@@ -111,24 +116,57 @@ def _client(store: Store) -> Iterator[Any]:
         raise VectorStoreUnavailable(f"Chroma unreachable: {error}") from None
 
 
-@contextmanager
-def _embedded(path: Path) -> Iterator[Any]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+@dataclass
+class _Embedded:
+    """The process's open embedded client, and the generation of the store it has loaded."""
 
+    path: Path
+    generation: str
+    client: Any
+
+
+_embedded_open: _Embedded | None = None
+
+
+@contextmanager
+def _embedded(path: Path, writes: bool) -> Iterator[Any]:
+    global _embedded_open
     path.mkdir(parents=True, exist_ok=True)
+    marker = path.parent / "chroma.generation"
     with (path.parent / "chroma.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            # Closing the last client stops the process's copy of the store, so the next
-            # operation reads the disk again instead of a stale in-memory index.
-            client: Any = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+            if not marker.exists():
+                # A new token, not "": a store deleted and made again at the same path is not the one loaded.
+                marker.write_text(uuid.uuid4().hex)
+            generation = marker.read_text()
+            current = _embedded_open
+            if current is None or current.path != path or current.generation != generation:
+                _close_embedded()
+                current = _embedded_open = _Embedded(path, generation, _open_embedded(path))
             try:
-                yield client
+                yield current.client
             finally:
-                client.close()
+                if writes:
+                    current.generation = uuid.uuid4().hex
+                    marker.write_text(current.generation)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _open_embedded(path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _close_embedded() -> None:
+    """Close the process's embedded client, so the next operation reads the store from disk again."""
+    global _embedded_open
+    if _embedded_open is not None:
+        _embedded_open.client.close()
+    _embedded_open = None
 
 
 def reset_server_client() -> None:
@@ -175,7 +213,7 @@ def write_chunks(
     metadatas: Sequence[dict[str, Any]],
 ) -> None:
     """Upsert by id: writing the same chunk twice leaves one copy."""
-    with _client(store) as client:
+    with _client(store, writes=True) as client:
         target = _collection(client, collection, embedder, create=True)
         for start in range(0, len(ids), WRITE_BATCH):
             end = start + WRITE_BATCH
@@ -191,7 +229,7 @@ def write_chunks(
 
 def delete_chunks(store: Store, collection: str, embedder: str, document_id: str, *, from_index: int = 0) -> None:
     """Remove the document's chunks whose index is `from_index` or more."""
-    with _client(store) as client:
+    with _client(store, writes=True) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is not None:
             where: dict[str, Any] = {"document_id": document_id}
