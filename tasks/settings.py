@@ -231,6 +231,9 @@ class AwsSettings(Section):
 
 
 class InfraSettings(Section):
+    #: Schedule `infra_ensure` against the AWS account the credentials reach; with an endpoint URL
+    #: (DynamoDB Local, moto) it is scheduled anyway. Off: a first run never creates real tables.
+    enabled: bool = False
     #: Lifetime of an environment's run lock; extended while the run lives. A run that finds the
     #: lock held keeps waiting (without spending its retry budget) for at most this long.
     lock_ttl_s: PositiveInt = 1800
@@ -432,6 +435,11 @@ class Settings(SafeRepr, BaseSettings):
         if self.redis_url.scheme not in {"redis", "rediss"}:
             raise ValueError("TASKS_REDIS_URL must be a redis:// or rediss:// URL")
         return self
+
+    @property
+    def dynamodb_configured(self) -> bool:
+        """DynamoDB was named explicitly: an endpoint URL, or `TASKS_INFRA__ENABLED` for real AWS."""
+        return self.infra.enabled or self.aws.endpoint_url is not None
 
     @property
     def broker(self) -> str:
