@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -83,6 +84,8 @@ def _shown(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, list):
         return ", ".join(map(str, value)) if value else "empty"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
     return str(value)
 
 
@@ -119,13 +122,14 @@ def effective(settings: Settings) -> dict[str, Any]:
     return dumped
 
 
-def flatten(document: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
+def by_variable(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(variable, value) for every leaf setting, in the reference's order."""
     rows: list[tuple[str, Any]] = []
-    for name, value in document.items():
-        if isinstance(value, dict):
-            rows += flatten(value, (*path, name))
-        else:
-            rows.append((PREFIX + "__".join((*path, name)).upper(), value))
+    for variable in variables():
+        value: Any = document
+        for part in variable.path:
+            value = value[part]
+        rows.append((variable.env, value))
     return rows
 
 
@@ -138,5 +142,5 @@ def settings(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json(document)
         return
-    for env, value in flatten(document):
+    for env, value in by_variable(document):
         click.echo(f"{env:<48} {_shown(value)}")
