@@ -1,7 +1,9 @@
 """The beat schedule, as data: entry name -> task, cron expression, expiry.
 
 `TASKS_SCHEDULE__<ENTRY>` replaces an entry's cron expression (5 fields, or 6 with
-seconds first); an empty value disables the entry.
+seconds first); an empty value disables the entry. `infra_ensure` is scheduled only when
+DynamoDB is configured explicitly (`TASKS_AWS__ENDPOINT_URL`, or `TASKS_INFRA__ENABLED=true`
+for the account the AWS credentials reach): a first run never creates tables anywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ class Entry:
     cron: str
     #: A tick not started within this many seconds is dropped: a backlog never replays stale ticks.
     expires_s: int
+    #: Scheduled only when `Settings.dynamodb_configured`.
+    needs_dynamodb: bool = False
 
 
 def entries() -> Schedule[Entry]:
@@ -32,7 +36,7 @@ def entries() -> Schedule[Entry]:
     return Schedule[Entry](
         health_check=Entry(check_dependencies.name, "*/5 * * * *", expires_s=300),
         pr_monitor=Entry(monitor_all.name, "*/2 * * * *", expires_s=120),
-        infra_ensure=Entry(ensure_tables.name, "0 * * * *", expires_s=3600),
+        infra_ensure=Entry(ensure_tables.name, "0 * * * *", expires_s=3600, needs_dynamodb=True),
         recover_stale_documents=Entry(recover_stale_documents.name, "*/10 * * * *", expires_s=600),
         trim_dead_letters=Entry(trim_dead_letters.name, "30 3 * * *", expires_s=86_400),
         daily_summary=Entry(daily_summary.name, "0 9 * * *", expires_s=86_400),
@@ -45,6 +49,8 @@ def build(settings: Settings) -> dict[str, dict[str, Any]]:
     schedule: dict[str, dict[str, Any]] = {}
     for name in type(defaults).model_fields:
         entry: Entry = getattr(defaults, name)
+        if entry.needs_dynamodb and not settings.dynamodb_configured:
+            continue
         override: str | None = getattr(settings.schedule, name)
         cron = override if override is not None else entry.cron
         if not cron.strip():

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the project with every extra; re-installs only when
-# pyproject.toml changed. Sourced by scripts/run and scripts/test.
+# Creates .venv and installs the project with every extra, at the versions of constraints.txt;
+# re-installs only when pyproject.toml or constraints.txt changed. Sourced by scripts/run and
+# scripts/test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON=${PYTHON:-python3}
+#: PyTorch's own index of CPU-only wheels: no CUDA libraries (several GB) come with them.
+TORCH_CPU_INDEX=${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)." >&2
     exit 1
@@ -13,11 +16,23 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
     .venv/bin/pip install --quiet --upgrade pip
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-    # torch first, pinned: any other version pulls gigabytes of CUDA builds.
-    .venv/bin/pip install --quiet "torch==2.13.0"
-    .venv/bin/pip install --quiet -e '.[all]'
+    # torch first, at the pinned release: the CPU build from PyTorch's index when it answers
+    # within a few seconds, else the same release from the configured index.
+    if .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/torch/", timeout=5)' \
+        "$TORCH_CPU_INDEX" 2>/dev/null; then
+        .venv/bin/pip install --quiet -c constraints.txt torch --index-url "$TORCH_CPU_INDEX"
+    else
+        echo "setup: $TORCH_CPU_INDEX not reachable; torch from the configured package index" >&2
+        .venv/bin/pip install --quiet -c constraints.txt torch
+    fi
+    # A CUDA build names its nvidia-* libraries as requirements: refuse it rather than keep gigabytes.
+    if ! .venv/bin/python -c 'import importlib.metadata as m, sys; sys.exit(any(r.startswith("nvidia-") for r in m.requires("torch") or []))'; then
+        echo "setup: the torch installed is a CUDA build; install the CPU one (see README, Troubleshooting)" >&2
+        exit 1
+    fi
+    .venv/bin/pip install --quiet -c constraints.txt -e '.[all]'
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

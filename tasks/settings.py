@@ -109,10 +109,16 @@ class Section(SafeRepr):
 
 
 class UploadSettings(Section):
+    #: The only local folder `file://` and bare-path sources may read from.
     storage_root: Path = Path("./var/uploads")
+    #: `sentence-transformers` (needs the `embeddings` extra), `openai` (any OpenAI-compatible
+    #: `/v1/embeddings`) or `hashing` (dependency-free, not semantic).
     embedder: Literal["sentence-transformers", "openai", "hashing"] = "sentence-transformers"
+    #: Model name or local path for the embedder.
     embedding_model: str = "all-MiniLM-L6-v2"
+    #: The `/v1` root of an OpenAI-compatible embeddings server (for `openai`).
     embedding_url: AnyHttpUrl | None = None
+    #: API key of that server.
     embedding_api_key: SecretStr | None = None
     #: Texts per encode batch or request; 16 keeps a CPU worker's activations (and peak RSS) small.
     embedding_batch_size: PositiveInt = 16
@@ -122,7 +128,9 @@ class UploadSettings(Section):
     #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
     #: worker and searcher must open the same files (one host, or a filesystem they share).
     lexical_index_dir: Path | None = None
+    #: Hard limit on one document's size.
     max_file_bytes: PositiveInt = 50 * 1024 * 1024
+    #: Pages read at most from one PDF or DOCX; more are ignored and counted.
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
     s3_buckets: StringList = Field(default_factory=list)
@@ -137,8 +145,11 @@ class UploadSettings(Section):
     max_chunks_per_document: PositiveInt = 20_000
     #: `num_questions` times the chunk count: chat requests' questions for one document.
     max_questions_per_document: PositiveInt = 2000
+    #: OpenAI-compatible chat endpoint that writes `num_questions` questions.
     chat_url: AnyHttpUrl | None = None
+    #: Model name sent to that endpoint.
     chat_model: str | None = None
+    #: API key of that endpoint.
     chat_api_key: SecretStr | None = None
     #: A document `processing` longer than this is stale (maintenance recovers it); past the
     #: uploads queue's hard time limit, so no live run is ever taken for stale.
@@ -150,13 +161,21 @@ class UploadSettings(Section):
 
 
 class GitHubSettings(Section):
+    #: GitHub REST API root (GitHub Enterprise too).
     api_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
+    #: Token for the API (or use the App settings below).
     token: SecretStr | None = None
+    #: GitHub App id, with its private key and installation id, instead of a token.
     app_id: PositiveInt | None = None
+    #: The App's PEM private key.
     app_private_key: SecretStr | None = None
+    #: The App's installation on the monitored repositories.
     app_installation_id: PositiveInt | None = None
+    #: Repositories to monitor, `owner/name`, comma-separated or a JSON list.
     repositories: StringList = Field(default_factory=list)
+    #: Secret that signs webhook deliveries (`X-Hub-Signature-256`).
     webhook_secret: SecretStr | None = None
+    #: Allow `pr.apply_fix` to change repositories, and let analyses queue it.
     auto_fix: bool = False
     #: `pr.analyze_check_failure` queues its repair only for a diagnosis at least this confident.
     auto_fix_min_confidence: float = Field(default=0.8, ge=0, le=1)
@@ -171,7 +190,9 @@ class GitHubSettings(Section):
     auto_fix_patches: bool = False
     #: An OpenAI-compatible chat endpoint that writes `patch_from_model` patches; none: not offered.
     fix_model_url: AnyHttpUrl | None = None
+    #: Model name sent to `fix_model_url`.
     fix_model: str = "default"
+    #: API key of `fix_model_url`.
     fix_model_api_key: SecretStr | None = None
     #: Bound on the files' text sent to the model with the diagnosis.
     fix_model_max_context_bytes: PositiveInt = 64 * 1024
@@ -179,6 +200,7 @@ class GitHubSettings(Section):
     fix_model_max_patch_bytes: PositiveInt = 32 * 1024
     #: Bound on one request to the model.
     fix_model_timeout_s: PositiveFloat = 120.0
+    #: Bound on one GitHub API request.
     request_timeout_s: PositiveFloat = 10.0
     #: A job log longer than this is not downloaded (only its last 2 MiB would be classified).
     log_max_download_bytes: PositiveInt = 64 * 1024 * 1024
@@ -222,7 +244,9 @@ class GitHubSettings(Section):
 
 
 class AwsSettings(Section):
+    #: AWS region of DynamoDB (and S3).
     region: str = "us-east-1"
+    #: DynamoDB endpoint (DynamoDB Local, moto); set, it also schedules `infra_ensure`.
     endpoint_url: AnyHttpUrl | None = None
     #: S3 endpoint for `s3://` sources; defaults to `endpoint_url`.
     s3_endpoint_url: AnyHttpUrl | None = None
@@ -231,6 +255,9 @@ class AwsSettings(Section):
 
 
 class InfraSettings(Section):
+    #: Schedule `infra_ensure` against the AWS account the credentials reach; with an endpoint URL
+    #: (DynamoDB Local, moto) it is scheduled anyway. Off: a first run never creates real tables.
+    enabled: bool = False
     #: Lifetime of an environment's run lock; extended while the run lives. A run that finds the
     #: lock held keeps waiting (without spending its retry budget) for at most this long.
     lock_ttl_s: PositiveInt = 1800
@@ -238,14 +265,18 @@ class InfraSettings(Section):
     lock_retry_s: PositiveFloat = 30.0
     #: Bound on waiting for a table or an index to become ACTIVE.
     wait_timeout_s: PositiveInt = 600
+    #: Let `infra.delete_tables` delete the tables of `prod`.
     allow_prod_delete: bool = False
     #: Where the table specs live, `module:attribute` (a list of `tasks.infra.specs.TableSpec`).
     tables: str = Field(default="tasks.infra.tables:TABLES", pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
 class FlowerSettings(Section):
+    #: `user:password` for Flower; required when it binds off loopback.
     basic_auth: SecretStr | None = None
+    #: Interface Flower listens on.
     address: str = "127.0.0.1"
+    #: Port Flower listens on.
     port: PositiveInt = 5555
 
     @field_validator("basic_auth")
@@ -268,16 +299,22 @@ class MetricsSettings(Section):
 
 
 class DlqSettings(Section):
+    #: The dead-letter hook on or off (off only for comparison runs).
     enabled: bool = True
+    #: Dead letters kept at most; the oldest are trimmed.
     max_entries: PositiveInt = 100_000
+    #: Dead letters older than this are trimmed.
     retention_days: PositiveInt = 30
     #: Deliveries of one task id that kill their worker before it is dead-lettered.
     max_deliveries: PositiveInt = 3
 
 
 class RetrySettings(Section):
+    #: Retries of a transient failure before the job is dead-lettered.
     max_retries: NonNegativeInt = 5
+    #: First retry's delay; doubled each retry, with jitter.
     backoff_base_s: PositiveFloat = 2.0
+    #: Longest delay between two retries.
     backoff_max_s: PositiveFloat = 600.0
 
 
@@ -299,15 +336,18 @@ class WorkerSettings(Section):
     visibility_timeout_s: PositiveInt = 43_200
     #: How often a worker proves it is alive, and after how long it counts as dead.
     heartbeat_s: PositiveInt = 5
+    #: A worker silent this long counts as dead (at least twice `heartbeat_s`).
     dead_after_s: PositiveInt = 20
     #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again.
     fetch_wait_s: PositiveFloat = Field(default=0.25, le=5)
     #: The atomic-fetch transport for redis:// brokers (off only for comparison runs).
     atomic_fetch: bool = True
+    #: Messages reserved per pool process.
     prefetch_multiplier: PositiveInt = 1
     #: Pool processes keep flat memory over 20,000 tasks (tests/reliability/test_memory.py); at a
     #: thousand tasks a second, recycling every 1,000 cost the consumer 9 % of its time in forks.
     max_tasks_per_child: PositiveInt = 10_000
+    #: A pool process past this resident memory is recycled after its task.
     max_memory_per_child_kb: PositiveInt = 1_500_000
     #: How long a new pool process may take to report ready before the main process kills it.
     #: A pool process only sets up logging and task tracers (the embedding model loads after
@@ -342,6 +382,7 @@ class HealthSettings(Section):
     #: Pool processes of one worker lost (killed or crashed) within the window: one degrades
     #: the workers check; this many with no task finished since the first is a stalled pool.
     pool_loss_window_s: PositiveInt = 300
+    #: Pool processes lost within `pool_loss_window_s` that make a stalled pool.
     pool_loss_threshold: PositiveInt = 3
 
 
@@ -394,15 +435,21 @@ class Settings(SafeRepr, BaseSettings):
         frozen=True,
     )
 
+    #: Prefix of the DynamoDB tables' names: `{environment}-{table}`.
     environment: Environment = "dev"
+    #: Redis for platform state: locks, metrics, dead letters, records, the beat schedule.
     redis_url: AnyUrl = AnyUrl("redis://localhost:6379/0")
     broker_url: AnyUrl | None = None
     result_backend: AnyUrl | None = None
+    #: Local state: embedded vector store, lexical index, Flower's database.
     data_dir: Path = Path("./var")
+    #: `json` (one object per line) or `text`.
     log_format: Literal["json", "text"] = "text"
+    #: Level when the command's `-l` gives none.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: Level of httpx's and httpcore's own loggers: at INFO httpx logs every request's URL.
     http_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    #: Time zone of the schedules' cron expressions.
     timezone: str = "UTC"
 
     upload: UploadSettings = UploadSettings()
@@ -432,6 +479,11 @@ class Settings(SafeRepr, BaseSettings):
         if self.redis_url.scheme not in {"redis", "rediss"}:
             raise ValueError("TASKS_REDIS_URL must be a redis:// or rediss:// URL")
         return self
+
+    @property
+    def dynamodb_configured(self) -> bool:
+        """DynamoDB was named explicitly: an endpoint URL, or `TASKS_INFRA__ENABLED` for real AWS."""
+        return self.infra.enabled or self.aws.endpoint_url is not None
 
     @property
     def broker(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from celery import Celery
 from celery.exceptions import TaskRevokedError
@@ -23,14 +25,51 @@ CONTRACT = {
 
 
 def settings(**env: str) -> Settings:
-    return Settings(_env_file=None, **{"schedule": env})  # type: ignore[call-arg, arg-type]
+    """Settings with these schedule overrides, DynamoDB enabled so that every entry is scheduled."""
+    return Settings(_env_file=None, schedule=env, infra={"enabled": True})  # type: ignore[call-arg, arg-type]
 
 
-def test_the_entries_are_the_contracts(app: Celery) -> None:
-    schedule = app.conf.beat_schedule
+def tasks_of(schedule: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return {name: entry["task"] for name, entry in schedule.items()}
 
-    assert {name: entry["task"] for name, entry in schedule.items()} == CONTRACT
+
+def test_the_entries_are_the_contracts() -> None:
+    assert tasks_of(beat_schedule.build(settings())) == CONTRACT
     assert set(SCHEDULE_ENTRIES) == set(CONTRACT)
+
+
+def test_by_default_no_entry_creates_tables(app: Celery, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TASKS_AWS__ENDPOINT_URL", "TASKS_INFRA__ENABLED"):
+        monkeypatch.delenv(name, raising=False)
+
+    default = beat_schedule.build(Settings(_env_file=None))  # type: ignore[call-arg]
+
+    assert "infra_ensure" not in default
+    assert tasks_of(default) == {name: task for name, task in CONTRACT.items() if name != "infra_ensure"}
+    # The session's own platform (no endpoint, not enabled) loaded the same schedule.
+    assert tasks_of(app.conf.beat_schedule) == tasks_of(default)
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [("TASKS_AWS__ENDPOINT_URL", "http://127.0.0.1:8000"), ("TASKS_INFRA__ENABLED", "true")],
+)
+def test_infra_ensure_is_scheduled_when_dynamodb_is_configured(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    schedule = beat_schedule.build(Settings(_env_file=None))  # type: ignore[call-arg]
+
+    assert schedule["infra_ensure"]["task"] == "infra.ensure_tables"
+    assert schedule["infra_ensure"]["schedule"].interval_s() == 3600
+
+
+def test_an_override_does_not_schedule_infra_ensure_without_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASKS_SCHEDULE__INFRA_ENSURE", "*/5 * * * *")
+    monkeypatch.setenv("TASKS_INFRA__ENABLED", "false")
+
+    assert "infra_ensure" not in beat_schedule.build(Settings(_env_file=None))  # type: ignore[call-arg]
 
 
 def test_every_entry_task_is_registered_and_expires_within_its_interval(app: Celery) -> None:
