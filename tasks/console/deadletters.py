@@ -78,6 +78,10 @@ async def act_on_one(request: Request) -> Response:
         celery_app: Celery = request.app.state.celery
         try:
             new_id = deadletter.replay(celery_app, entry_id, force=form.get("force") == "yes")
+        except deadletter.AlreadyReplayed as error:
+            message = f"{entry_id} was already replayed as {error.replayed_as}: confirm again from its page to resend"
+            flash(request, message, "error")
+            return _back_to_list(request, form)
         except deadletter.DeadLetterError as error:
             flash(request, str(error), "error")
             return _back_to_list(request, form)
@@ -113,11 +117,8 @@ async def act_on_selection(request: Request) -> Response:
     for entry in entries:
         try:
             deadletter.replay(celery_app, entry["id"])
-        except deadletter.AlreadyReplayed:
-            skipped += 1  # replayed by someone else since the selection was read
-            continue
-        except deadletter.EntryNotFound:
-            skipped += 1
+        except (deadletter.AlreadyReplayed, deadletter.EntryNotFound):
+            skipped += 1  # replayed or deleted by someone else since the selection was read
             continue
         replayed += 1
     flash(request, f"Replayed {replayed} dead letter(s); {skipped} skipped (replayed or gone meanwhile).", "success")
