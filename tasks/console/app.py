@@ -62,5 +62,6 @@ async def healthcheck(request: Request) -> Response:
 
 
 async def error_page(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
-    return page(request, "error.html", status_code=error.status_code, error=error)
+    """An HTTPException as a page of the console (registered for that class only)."""
+    status_code = error.status_code if isinstance(error, HTTPException) else 500
+    return page(request, "error.html", status_code=status_code, error=error)
