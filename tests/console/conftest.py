@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import subprocess
+import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from celery import Celery
 from pydantic import SecretStr
@@ -16,9 +22,38 @@ from starlette.testclient import TestClient
 from tasks import deadletter
 from tasks.console import create_app
 from tasks.settings import ConsoleSettings, get_settings
+from tests.harness.workers import wait_for
 
 USER, PASSWORD = "operator", "console-test-password"
 AUTH_HEADER = {"Authorization": "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()}
+
+
+@contextmanager
+def running_console(run_dir: Path, *args: str, **env: str) -> Iterator[int]:
+    """`celery -A tasks console ARGS` as a process with `env` added, until it answers; yields its pid."""
+    log = run_dir / f"console-{uuid.uuid4().hex[:8]}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks", "console", *args],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    port = args[args.index("--port") + 1] if "--port" in args else env["TASKS_CONSOLE__PORT"]
+
+    def answering() -> bool:
+        assert process.poll() is None, log.read_text()
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(answering, timeout_s=60, what="the console answering")
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(20)
 
 
 def console_client(celery_app: Celery, **console: Any) -> TestClient:

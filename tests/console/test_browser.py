@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from celery import Celery
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -22,8 +19,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tasks import deadletter
 from tasks.settings import get_settings
+from tests.console.conftest import running_console
 from tests.harness.services import free_port
-from tests.harness.workers import WorkerProcess, wait_for
+from tests.harness.workers import WorkerProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 USER, PASSWORD = "operator", "browser-test-password"
@@ -42,28 +40,8 @@ def artifacts() -> Path:
 def console_url(run_dir: Path) -> Iterator[str]:
     """`celery -A tasks console` as a real server process on a free port, with basic auth on."""
     port = free_port()
-    log = run_dir / f"console-{port}.log"
-    env = {**os.environ, "TASKS_CONSOLE__BASIC_AUTH": f"{USER}:{PASSWORD}"}
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tasks", "console", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def answering() -> bool:
-        assert process.poll() is None, log.read_text()
-        try:
-            return httpx.get(f"{url}/healthcheck", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_for(answering, timeout_s=60, what="the console answering")
-    yield url
-    process.terminate()
-    process.wait(20)
+    with running_console(run_dir, "--port", str(port), TASKS_CONSOLE__BASIC_AUTH=f"{USER}:{PASSWORD}"):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

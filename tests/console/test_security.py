@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from celery import Celery
 from pydantic import SecretStr, ValidationError
@@ -15,8 +16,9 @@ from starlette.testclient import TestClient
 from tasks import deadletter
 from tasks.console import create_app, require_auth_off_loopback
 from tasks.settings import ConsoleSettings, get_settings
-from tests.console.conftest import USER, console_client, csrf_of
+from tests.console.conftest import USER, console_client, csrf_of, running_console
 from tests.harness.cli import celery
+from tests.harness.services import free_port
 
 
 def test_every_page_needs_the_credentials(private_broker: Celery) -> None:
@@ -101,3 +103,14 @@ def test_the_command_refuses_to_start_open_on_a_network(tmp_path: Path) -> None:
     for result in (by_option, by_setting):
         assert result.returncode != 0
         assert "Refusing to start the console on 0.0.0.0 without authentication" in result.stderr
+
+
+def test_the_command_line_wins_over_the_settings(run_dir: Path) -> None:
+    by_setting, by_option = free_port(), free_port()
+
+    with running_console(run_dir, TASKS_CONSOLE__PORT=str(by_setting)):
+        assert httpx.get(f"http://127.0.0.1:{by_setting}/healthcheck", timeout=5).text == "OK"
+    with running_console(run_dir, "--port", str(by_option), TASKS_CONSOLE__PORT=str(by_setting)):
+        assert httpx.get(f"http://127.0.0.1:{by_option}/healthcheck", timeout=5).text == "OK"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{by_setting}/healthcheck", timeout=5)
