@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from tasks import deadletter
 from tasks.console.deadletters import PAGE_SIZE
+from tasks.settings import get_settings
 from tests.console.conftest import PASSWORD, USER, csrf_of, listed_ids
 
 Make = Callable[..., dict[str, Any]]
@@ -155,3 +156,27 @@ def test_purge_a_selection(client: TestClient, dead_letter: Make, task_name: str
     assert re.search(r"Purged 2 dead letter\(s\)", client.get(done.headers["location"]).text)
     assert [deadletter.get(entry["id"]) for entry in doomed] == [None, None]
     assert deadletter.get(spared["id"]) is not None
+
+
+def test_what_a_failure_says_is_shown_as_text_never_as_markup(client: TestClient, task_name: str) -> None:
+    settings = get_settings()
+    entry = deadletter.record(
+        task_id=f"{task_name}-xss",
+        task=task_name,
+        queue="default",
+        args=["<img src=x onerror=alert(1)>"],
+        kwargs={},
+        reason="non_retryable",
+        exception=ValueError("<script>alert('dlq')</script>"),
+        retries=0,
+        worker=None,
+        dlq=settings.dlq,
+        secrets=settings.secrets(),
+    )
+
+    listing = client.get("/deadletters", params={"task": task_name}).text
+    detail = client.get(f"/deadletters/{entry['id']}").text
+
+    for page in (listing, detail):
+        assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "<img src=x" not in detail
