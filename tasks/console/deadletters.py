@@ -22,6 +22,8 @@ from tasks.settings import Settings
 PAGE_SIZE: Final = 50
 #: Entries one selection action touches at most (newest first); the rest wait for the next.
 SELECTION_MAX: Final = 5000
+#: Entries of a selection listed on its confirmation page.
+PREVIEW_SIZE: Final = 10
 #: What can be done to one entry, and to a selection.
 ONE_ACTIONS: Final = ("replay", "delete")
 SELECTION_ACTIONS: Final = ("replay", "purge")
@@ -99,7 +101,13 @@ async def confirm_selection(request: Request) -> Response:
     filters = _valid_filters(request.query_params)
     entries = _selection(filters, action)
     return page(
-        request, "confirm_selection.html", action=action, filters=filters, count=len(entries), limit=SELECTION_MAX
+        request,
+        "confirm_selection.html",
+        action=action,
+        filters=filters,
+        count=len(entries),
+        limit=SELECTION_MAX,
+        preview=entries[:PREVIEW_SIZE],
     )
 
 

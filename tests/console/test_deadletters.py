@@ -153,6 +153,7 @@ def test_purge_a_selection(client: TestClient, dead_letter: Make, task_name: str
     done = client.post("/deadletters/selection/purge", data={**selection, "csrf_token": csrf_of(confirm.text)})
 
     assert "Purge 2 dead letter(s)?" in confirm.text
+    assert sorted(listed_ids(confirm.text)) == sorted(entry["id"] for entry in doomed), "the confirmation lists them"
     assert re.search(r"Purged 2 dead letter\(s\)", client.get(done.headers["location"]).text)
     assert [deadletter.get(entry["id"]) for entry in doomed] == [None, None]
     assert deadletter.get(spared["id"]) is not None
