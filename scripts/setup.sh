@@ -36,4 +36,16 @@ if [ ! -f "$stamp" ]; then
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
+# The console's browser test drives the system's chromium (Playwright's own download is not used).
+if [ ! -x /usr/bin/chromium ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        echo "Installing chromium for the console's browser test (apt-get)..." >&2
+        apt-get install -y -q chromium chromium-driver >/dev/null \
+            || echo "apt-get could not install chromium (run as root, or apt-get update first):" \
+                "tests/console/test_browser.py will fail until it is installed." >&2
+    else
+        echo "chromium is missing and apt-get is unavailable: install chromium at /usr/bin/chromium" \
+            "for tests/console/test_browser.py." >&2
+    fi
+fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -287,6 +287,25 @@ class FlowerSettings(Section):
         return value
 
 
+class ConsoleSettings(Section):
+    """The web console (`celery -A tasks console`); its basic auth is required off loopback, as Flower's."""
+
+    basic_auth: SecretStr | None = None
+    address: str = "127.0.0.1"
+    port: PositiveInt = Field(default=5556, le=65_535)
+    #: Every state-changing action (replay, delete, purge) is refused.
+    read_only: bool = False
+    #: Signs the session cookie holding the CSRF token; unset, a random key per process (sessions end on restart).
+    session_secret: SecretStr | None = None
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _check_basic_auth(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and ":" not in value.get_secret_value():
+            raise ValueError("expected user:password")
+        return value
+
+
 class MetricsSettings(Section):
     enabled: bool = True
     port: NonNegativeInt = 9808
@@ -457,6 +476,7 @@ class Settings(SafeRepr, BaseSettings):
     aws: AwsSettings = AwsSettings()
     infra: InfraSettings = InfraSettings()
     flower: FlowerSettings = FlowerSettings()
+    console: ConsoleSettings = ConsoleSettings()
     metrics: MetricsSettings = MetricsSettings()
     dlq: DlqSettings = DlqSettings()
     retry: RetrySettings = RetrySettings()

@@ -15,7 +15,7 @@ from tasks.queues import Queue
 from tasks.settings import Settings
 
 COMPOSE = Path(__file__).resolve().parent.parent / "compose.yaml"
-PLATFORM_COMMANDS = {"worker", "beat", "flower"}
+PLATFORM_COMMANDS = {"worker", "beat", "flower", "console"}
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::?[-?](?P<default>[^}]*))?\}")
 
 
@@ -38,7 +38,7 @@ def platform_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[str
 def test_every_part_of_the_platform_is_a_service(services: dict[str, dict[str, Any]]) -> None:
     commands = {command_of(svc)[3] for svc in platform_services(services).values()}
 
-    assert {"redis", "dynamodb", "chroma", "beat", "flower"} <= set(services)
+    assert {"redis", "dynamodb", "chroma", "beat", "flower", "console"} <= set(services)
     assert commands == PLATFORM_COMMANDS
 
 
@@ -77,6 +77,14 @@ def test_flower_publishes_5555_behind_basic_auth(services: dict[str, dict[str, A
     assert "TASKS_FLOWER__BASIC_AUTH" in flower["environment"]
 
 
+def test_the_console_publishes_5556_behind_basic_auth(services: dict[str, dict[str, Any]]) -> None:
+    console = services["console"]
+
+    assert "5556:5556" in console["ports"]
+    assert console["environment"]["TASKS_CONSOLE__ADDRESS"] == "0.0.0.0"
+    assert ":?" in console["environment"]["TASKS_CONSOLE__BASIC_AUTH"], "compose refuses to start it without one"
+
+
 def test_configuration_is_only_valid_tasks_variables(
     services: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,7 +96,7 @@ def test_configuration_is_only_valid_tasks_variables(
         for variable, raw in service["environment"].items():
             if variable.startswith("TASKS_"):
                 value = INTERPOLATION.sub(lambda m: m.group("default") or "", str(raw))
-                if variable == "TASKS_FLOWER__BASIC_AUTH":
+                if variable in {"TASKS_FLOWER__BASIC_AUTH", "TASKS_CONSOLE__BASIC_AUTH"}:
                     value = "user:password"
                 monkeypatch.setenv(variable, value)
 

@@ -1,4 +1,4 @@
-"""The README's run command: worker, beat and Flower come up; Ctrl-C stops them all."""
+"""The README's run command: worker, beat, Flower and the console come up; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from tests.harness.workers import wait_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
+def test_scripts_run_brings_up_worker_beat_flower_and_the_console(run_dir: Path) -> None:
     redis = RedisServer(run_dir / "run-command-redis").start()
-    port = free_port()
+    port, console_port = free_port(), free_port()
     env = {
         **os.environ,
         "TASKS_REDIS_URL": redis.url,
         "TASKS_FLOWER__PORT": str(port),
+        "TASKS_CONSOLE__PORT": str(console_port),
         "TASKS_DATA_DIR": str(run_dir / "run-command"),
     }
     log = run_dir / "run-command.log"
@@ -36,13 +37,14 @@ def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
         wait_for(lambda: bool(client.control.ping(timeout=1)), timeout_s=120, what="a worker answering ping")
         wait_for(lambda: "beat: Acquired lock" in log.read_text(), timeout_s=60, what="beat leading")
 
-        def flower_answers() -> bool:
+        def answers(at: int) -> bool:
             try:
-                return httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=1).status_code == 200
+                return httpx.get(f"http://127.0.0.1:{at}/healthcheck", timeout=1).status_code == 200
             except httpx.TransportError:
                 return False
 
-        wait_for(flower_answers, timeout_s=60, what="Flower answering")
+        wait_for(lambda: answers(port), timeout_s=60, what="Flower answering")
+        wait_for(lambda: answers(console_port), timeout_s=60, what="the console answering")
         assert client.send_task("health.check_dependencies").get(timeout=30)["checks"]["workers"]["status"] == "healthy"
     finally:
         os.killpg(run.pid, signal.SIGINT)
@@ -50,8 +52,8 @@ def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
         redis.stop()
     assert code in (0, 130, -signal.SIGINT), log.read_text()[-3000:]
     pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
-    assert len(pids) == 4
-    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat and Flower stopped")
+    assert len(pids) == 5
+    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat, Flower, console stopped")
 
 
 def alive(pid: int) -> bool:

@@ -9,7 +9,7 @@ import click
 from celery.bin.base import CeleryCommand
 
 from tasks.cli.output import emit_json
-from tasks.github import history, state
+from tasks.github.view import pull_view
 from tasks.settings import REPOSITORY_PATTERN
 
 
@@ -34,14 +34,7 @@ def show(ctx: click.Context, reference: str, as_json: bool) -> None:
         ctx.exit(2)
         return
     number = int(number_text)
-    pull = state.load_pull(repository, number)
-    document: dict[str, Any] = {
-        "repository": repository,
-        "number": number,
-        "pull": pull.model_dump() if pull is not None else None,
-        "analyses": [{k: v for k, v in a.items() if k != "errors"} for a in state.load_analyses(repository, number)],
-        "history": [event.as_dict() for event in history.load(repository, number)],
-    }
+    document = pull_view(repository, number)
     if as_json:
         emit_json(document)
         return

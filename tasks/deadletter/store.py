@@ -116,22 +116,50 @@ def find_by_task_id(task_id: str) -> dict[str, Any] | None:
     return get(str(entry_id)) if entry_id else None
 
 
-def list_entries(*, task: str | None = None, reason: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Entries, newest first, filtered by task name and reason."""
+def list_entries(
+    *,
+    task: str | None = None,
+    reason: str | None = None,
+    since_ts: float | None = None,
+    until_ts: float | None = None,
+    replayed: bool | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Entries, newest first, filtered by task name, reason, failure time (epoch seconds, inclusive)
+    and whether they were replayed; `offset` entries of that selection are skipped."""
     client = get_redis()
     index = task_index(task) if task else reason_index(reason) if reason else INDEX
+    high = "+inf" if until_ts is None else repr(until_ts)
+    low = "-inf" if since_ts is None else repr(since_ts)
     found: list[dict[str, Any]] = []
     start = 0
-    while len(found) < limit:
-        ids = _ids(client.zrevrange(index, start, start + PAGE - 1))
+    while len(found) < offset + limit:
+        ids = _ids(client.zrevrangebyscore(index, high, low, start=start, num=PAGE))
         if not ids:
             break
         for raw in client.mget([entry_key(entry_id) for entry_id in ids]):
             entry = _load(raw)
-            if entry is not None and (reason is None or entry["reason"] == reason):
+            if (
+                entry is not None
+                and (reason is None or entry["reason"] == reason)
+                and (replayed is None or bool(entry["replayed_as"]) == replayed)
+            ):
                 found.append(entry)
         start += PAGE
-    return found[:limit]
+    return found[offset : offset + limit]
+
+
+def delete(entry_ids: Iterable[str]) -> int:
+    """Delete these entries; returns how many of them the store held."""
+    client = get_redis()
+    ids = list(dict.fromkeys(entry_ids))
+    pipe = client.pipeline(transaction=False)
+    for entry_id in ids:
+        pipe.zscore(INDEX, entry_id)
+    held = [entry_id for entry_id, score in zip(ids, pipe.execute(), strict=True) if score is not None]
+    _delete(client, held)
+    return len(held)
 
 
 def purge(*, task: str | None = None) -> int:

@@ -45,6 +45,24 @@ def get_document(document_id: str) -> dict[str, Any] | None:
     return {str(name): json.loads(value) for name, value in raw.items()}
 
 
+def recent_documents(*, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Document records, most recently updated first (optionally of one status).
+
+    Records have no index of their own, so the key space is scanned: fine for an operator's page,
+    bounded by the records' expiry.
+    """
+    client = get_redis()
+    names = [str(name) for name in client.scan_iter(match=record_key("*"), count=500, _type="HASH")]
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.hgetall(name)
+    found = [{str(field): json.loads(value) for field, value in raw.items()} for raw in pipe.execute() if raw]
+    if status is not None:
+        found = [record for record in found if record.get("status") == status]
+    found.sort(key=lambda record: str(record.get("updated_at") or ""), reverse=True)
+    return found[:limit]
+
+
 def update(document_id: str, secrets: Sequence[str] | None = None, **fields: Any) -> None:
     """Set `fields` on the record (creating it) and keep the processing index in step.
 

@@ -95,6 +95,41 @@ def test_purge_by_task_and_all(task_name: str) -> None:
     assert deadletter.find_by_task_id(kept["task_id"]) is None
 
 
+def test_listing_by_failure_time_replay_state_and_offset(
+    app: Celery, task_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = time.time()
+    stamped = []
+    for n, age_s in enumerate((3600.0, 1800.0, 60.0)):
+        monkeypatch.setattr(store, "time", SimpleNamespace(time=lambda age_s=age_s: now - age_s))
+        stamped.append(record(task_name, n))
+    monkeypatch.undo()
+    oldest, middle, newest = stamped
+    deadletter.replay(app, middle["id"])
+
+    def ids(**query: Any) -> list[str]:
+        return [entry["id"] for entry in deadletter.list_entries(task=task_name, **query)]
+
+    assert ids(since_ts=now - 1800.0) == [newest["id"], middle["id"]], "bounds are inclusive"
+    assert ids(until_ts=now - 1800.0) == [middle["id"], oldest["id"]]
+    assert ids(since_ts=now - 2000.0, until_ts=now - 100.0) == [middle["id"]]
+    assert ids(replayed=False) == [newest["id"], oldest["id"]]
+    assert ids(replayed=True) == [middle["id"]]
+    assert ids(offset=1, limit=1) == [middle["id"]]
+    assert ids(offset=3) == []
+
+
+def test_delete_some_entries(task_name: str) -> None:
+    kept, *gone = [record(task_name, n) for n in range(3)]
+
+    assert deadletter.delete([entry["id"] for entry in gone] + ["no-such-id"]) == 2
+    assert deadletter.delete([gone[0]["id"]]) == 0
+
+    assert deadletter.list_entries(task=task_name) == [kept]
+    assert deadletter.find_by_task_id(gone[0]["task_id"]) is None
+    assert deadletter.counts_by_task()[task_name] == 1
+
+
 def test_trim_drops_entries_past_retention(task_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     old = time.time() - 31 * 86_400
     monkeypatch.setattr(store, "time", SimpleNamespace(time=lambda: old))
