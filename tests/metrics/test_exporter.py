@@ -1,0 +1,101 @@
+"""One exporter for the cluster-wide series; each worker's own port serves only its own, labelled by worker."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from celery import Celery
+
+from tasks.metrics import keys
+from tasks.redis_client import get_redis
+from tests.harness.cli import celery
+from tests.harness.exporter import Exporter, running_exporter, samples, value
+from tests.harness.services import free_port
+from tests.harness.workers import WorkerProcess, wait_for
+
+#: A cheap task of the platform's that any worker runs.
+TASK = "maintenance.trim_dead_letters"
+
+
+@pytest.fixture
+def exporter(run_dir: Path) -> Iterator[Exporter]:
+    with running_exporter(run_dir / "exporters") as running:
+        yield running
+
+
+def own_port(start_worker: Callable[..., WorkerProcess]) -> tuple[WorkerProcess, str]:
+    port = free_port()
+    worker = start_worker(env={"TASKS_METRICS__PORT": str(port), "TASKS_METRICS__ADDRESS": "127.0.0.1"})
+    return worker, f"http://127.0.0.1:{port}/metrics"
+
+
+def shared_count(event: str) -> int:
+    return int(get_redis().hget(keys.COUNTS, keys.field(TASK, event)) or 0)
+
+
+def test_two_workers_on_one_host_and_the_exporter_count_every_task_once(
+    app: Celery, start_worker: Callable[..., WorkerProcess], exporter: Exporter
+) -> None:
+    first, first_url = own_port(start_worker)
+    second, second_url = own_port(start_worker)
+    before = shared_count("succeeded")
+
+    results = [app.send_task(TASK) for _ in range(6)]
+    for result in results:
+        result.get(timeout=60)
+    wait_for(lambda: shared_count("succeeded") == before + 6, timeout_s=20, what="the flushed counts")
+
+    served = samples(exporter.url)
+    worker_series = {url: samples(url) for url in (first_url, second_url)}
+    everything = served + [sample for found in worker_series.values() for sample in found]
+    assert value(everything, "tasks_succeeded_total", task=TASK) == shared_count("succeeded") == before + 6
+    assert value(everything, "tasks_received_total", task=TASK) == shared_count("received")
+    for worker, url in ((first, first_url), (second, second_url)):
+        own = worker_series[url]
+        assert {s.labels.get("worker") for s in own} == {worker.name}, "a worker serves only its own series"
+        assert not [s for s in own if s.name.startswith(("tasks_succeeded", "tasks_received", "tasks_queue"))]
+        assert value(own, "tasks_worker_pool_processes") == 2
+        assert value(own, "tasks_worker_process_resident_memory_bytes") > 0
+        assert value(own, "tasks_worker_pool_resident_memory_bytes") > 0
+        assert value(served, "tasks_worker_running", worker=worker.name) == 1
+    processed = [value(served, "tasks_worker_processed_total", worker=w.name) for w in (first, second)]
+    assert sum(processed) == 6
+    # The shared worker of the session, if any, consumes nothing while these two run.
+    consumers = {s.labels["queue"]: s.value for s in served if s.name == "tasks_queue_consumers"}
+    assert consumers == dict.fromkeys(("default", "uploads", "pr", "pr.priority", "infra", "scheduled"), 2.0)
+
+
+def test_a_worker_whose_port_is_taken_does_not_start(start_worker: Callable[..., WorkerProcess]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RuntimeError, match="exited with") as failure:
+            start_worker(env={"TASKS_METRICS__PORT": str(port), "TASKS_METRICS__ADDRESS": "127.0.0.1"})
+
+    assert f"127.0.0.1:{port} is already in use" in str(failure.value)
+    assert "TASKS_METRICS__PORT" in str(failure.value)
+
+
+def test_the_serve_command_answers_metrics_and_refuses_a_taken_port(exporter: Exporter, tmp_path: Path) -> None:
+    answer = httpx.get(exporter.url, timeout=30)
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    names = {sample.name for sample in samples(exporter.url)}
+    assert {"tasks_queue_length", "tasks_queue_consumers", "tasks_dead_letters_by_reason"} <= names
+    port = exporter.url.rsplit(":", 1)[1].split("/")[0]
+    taken = celery("metrics", "serve", "--address", "127.0.0.1", "--port", port, cwd=tmp_path, timeout_s=60)
+    assert taken.returncode != 0
+    assert f"127.0.0.1:{port} is already in use" in taken.stderr
+
+
+def test_the_serve_command_stops_cleanly_on_sigterm(run_dir: Path) -> None:
+    with running_exporter(run_dir / "exporters") as running:
+        pass
+
+    assert running.process.returncode == 0, running.log()
