@@ -1,4 +1,4 @@
-"""The README's run command: worker, beat and Flower come up; Ctrl-C stops them all."""
+"""The README's run command: workers, beat, Flower and the metrics exporter come up; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
     redis = RedisServer(run_dir / "run-command-redis").start()
     port = free_port()
+    exporter_port = free_port()
     env = {
         **os.environ,
         "TASKS_REDIS_URL": redis.url,
         "TASKS_FLOWER__PORT": str(port),
+        "TASKS_METRICS__EXPORTER_PORT": str(exporter_port),
         "TASKS_DATA_DIR": str(run_dir / "run-command"),
     }
     log = run_dir / "run-command.log"
@@ -43,6 +45,8 @@ def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
                 return False
 
         wait_for(flower_answers, timeout_s=60, what="Flower answering")
+        metrics = httpx.get(f"http://127.0.0.1:{exporter_port}/metrics", timeout=30)
+        assert metrics.status_code == 200 and "tasks_queue_length" in metrics.text
         assert client.send_task("health.check_dependencies").get(timeout=30)["checks"]["workers"]["status"] == "healthy"
     finally:
         os.killpg(run.pid, signal.SIGINT)
@@ -50,8 +54,8 @@ def test_scripts_run_brings_up_worker_beat_and_flower(run_dir: Path) -> None:
         redis.stop()
     assert code in (0, 130, -signal.SIGINT), log.read_text()[-3000:]
     pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
-    assert len(pids) == 4
-    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat and Flower stopped")
+    assert len(pids) == 5
+    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat, Flower, exporter stopped")
 
 
 def alive(pid: int) -> bool:
