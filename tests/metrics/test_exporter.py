@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -99,3 +101,71 @@ def test_the_serve_command_stops_cleanly_on_sigterm(run_dir: Path) -> None:
         pass
 
     assert running.process.returncode == 0, running.log()
+
+
+def test_the_exporter_serves_health_dead_letters_by_reason_and_ingestion_in_progress(app: Celery) -> None:
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tasks import deadletter
+    from tasks.exporter import cluster_registry
+    from tasks.health import history
+    from tasks.settings import get_settings
+    from tasks.upload import records
+
+    def served() -> list[Any]:
+        text = generate_latest(cluster_registry(app, 0.5)).decode()
+        return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+    before = served()
+    for reason in ("time_limit", "time_limit", "worker_lost"):
+        deadletter.record(
+            task_id=uuid.uuid4().hex,
+            task="testing.exporter",
+            queue="default",
+            args=[],
+            kwargs={},
+            reason=reason,  # type: ignore[arg-type]
+            exception=RuntimeError("gone"),
+            retries=0,
+            worker=None,
+            dlq=get_settings().dlq,
+            secrets=(),
+        )
+    document_id = f"exporter-{uuid.uuid4().hex[:8]}"
+    records.update(document_id, status="processing", stage="embedding", progress=50)
+    redis = get_redis()
+    last = redis.get(history.LAST)
+    report = {
+        "status": "degraded",
+        "checked_at": "2026-01-02T03:04:05+00:00",
+        "checks": {"redis": {"status": "healthy"}, "workers": {"status": "degraded"}},
+    }
+    history.record(report, history.task_totals())
+    try:
+        after = served()
+    finally:
+        redis.lpop(history.HISTORY)
+        if last is None:
+            redis.delete(history.LAST)
+        else:
+            redis.set(history.LAST, last)
+        records.update(document_id, status="failed", error=None)
+        deadletter.purge(task="testing.exporter")
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert (
+        delta("tasks_dead_letters_by_reason", reason="time_limit"),
+        delta("tasks_dead_letters_by_reason", reason="worker_lost"),
+    ) == (2, 1)
+    assert delta("tasks_documents_processing", stage="embedding") == 1
+    assert {s.labels["status"]: s.value for s in after if s.name == "tasks_health_status"} == {
+        "healthy": 0,
+        "degraded": 1,
+        "unhealthy": 0,
+    }
+    assert value(after, "tasks_health_check_status", check="workers", status="degraded") == 1
+    assert value(after, "tasks_health_check_status", check="workers", status="healthy") == 0
+    assert value(after, "tasks_health_checked_timestamp_seconds") == 1767323045
