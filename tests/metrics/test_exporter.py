@@ -125,7 +125,7 @@ def test_the_exporter_serves_health_dead_letters_by_reason_and_ingestion_in_prog
             queue="default",
             args=[],
             kwargs={},
-            reason=reason,  # type: ignore[arg-type]
+            reason=reason,
             exception=RuntimeError("gone"),
             retries=0,
             worker=None,
