@@ -14,8 +14,8 @@ from prometheus_client.registry import Collector
 from tasks.core.probe import Overall, Status
 from tasks.health.history import previous
 from tasks.metrics.prometheus import NAMESPACE, SharedMetricsCollector
-from tasks.upload.pipeline import STAGES
 from tasks.upload.records import processing_stages
+from tasks.upload.stages import STAGES
 
 
 class ClusterCollector(Collector):
