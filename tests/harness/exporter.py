@@ -29,15 +29,15 @@ class Exporter:
 
 
 @contextmanager
-def running_exporter(log_dir: Path, port: int | None = None) -> Iterator[Exporter]:
-    """The exporter on 127.0.0.1, answering `/metrics`, stopped (SIGTERM) on exit."""
+def running_exporter(log_dir: Path, port: int | None = None, **env: str) -> Iterator[Exporter]:
+    """The exporter on 127.0.0.1 (this session's settings plus `env`), answering `/metrics`, stopped on exit."""
     port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"exporter-{port}.log"
     command = [sys.executable, "-m", "celery", "-A", "tasks", "metrics", "serve", "--address", "127.0.0.1"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*command, "--port", str(port)], env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
+            [*command, "--port", str(port)], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
         )
     exporter = Exporter(f"http://127.0.0.1:{port}/metrics", process, log_path)
 

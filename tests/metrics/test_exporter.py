@@ -25,7 +25,8 @@ TASK = "maintenance.trim_dead_letters"
 
 @pytest.fixture
 def exporter(run_dir: Path) -> Iterator[Exporter]:
-    with running_exporter(run_dir / "exporters") as running:
+    # Time enough for every worker to answer which queues it consumes on a loaded machine.
+    with running_exporter(run_dir / "exporters", TASKS_METRICS__INSPECT_TIMEOUT_S="3") as running:
         yield running
 
 
@@ -44,18 +45,22 @@ def test_two_workers_on_one_host_and_the_exporter_count_every_task_once(
 ) -> None:
     first, first_url = own_port(start_worker)
     second, second_url = own_port(start_worker)
-    before = shared_count("succeeded")
+    before = {event: shared_count(event) for event in ("received", "succeeded")}
 
     results = [app.send_task(TASK) for _ in range(6)]
     for result in results:
         result.get(timeout=60)
-    wait_for(lambda: shared_count("succeeded") == before + 6, timeout_s=20, what="the flushed counts")
+    wait_for(
+        lambda: all(shared_count(event) == count + 6 for event, count in before.items()),
+        timeout_s=20,
+        what="the flushed counts",
+    )
 
     served = samples(exporter.url)
     worker_series = {url: samples(url) for url in (first_url, second_url)}
     everything = served + [sample for found in worker_series.values() for sample in found]
-    assert value(everything, "tasks_succeeded_total", task=TASK) == shared_count("succeeded") == before + 6
-    assert value(everything, "tasks_received_total", task=TASK) == shared_count("received")
+    assert value(everything, "tasks_succeeded_total", task=TASK) == shared_count("succeeded") == before["succeeded"] + 6
+    assert value(everything, "tasks_received_total", task=TASK) == shared_count("received") == before["received"] + 6
     for worker, url in ((first, first_url), (second, second_url)):
         own = worker_series[url]
         assert {s.labels.get("worker") for s in own} == {worker.name}, "a worker serves only its own series"
