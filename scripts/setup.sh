@@ -48,4 +48,9 @@ if [ ! -x /usr/bin/chromium ]; then
             "for tests/console/test_browser.py." >&2
     fi
 fi
+# promtool (Debian's `prometheus` package) checks the alert rules in deploy/prometheus/ in the tests.
+if ! command -v promtool > /dev/null && command -v apt-get > /dev/null; then
+    { apt-get install -y -q prometheus || { apt-get update -q && apt-get install -y -q prometheus; }; } > /dev/null ||
+        echo "could not install promtool (apt-get install prometheus): the alert-rule tests will fail" >&2
+fi
 export PATH="$PWD/.venv/bin:$PATH"

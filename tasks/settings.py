@@ -308,9 +308,15 @@ class ConsoleSettings(Section):
 
 class MetricsSettings(Section):
     enabled: bool = True
+    #: Port of the worker's own `/metrics` (its pool and process, labelled by worker); 0 turns it off.
     port: NonNegativeInt = 9808
     #: Interface the worker's `/metrics` listens on.
     address: str = "0.0.0.0"
+    #: Where `celery -A tasks metrics serve` serves the cluster-wide series (one process for the platform).
+    exporter_port: PositiveInt = 9807
+    exporter_address: str = "0.0.0.0"
+    #: Bound on waiting for the workers' answers about the queues they consume, per scrape.
+    inspect_timeout_s: PositiveFloat = 1.0
     #: How often each process writes its batched metric updates to Redis.
     flush_interval_s: PositiveFloat = 1.0
     #: A worker's stats hash is dropped this long after its last update (hostnames come and go).

@@ -12,10 +12,13 @@ import pytest
 import yaml
 
 from tasks.queues import Queue
-from tasks.settings import Settings
+from tasks.settings import MetricsSettings, Settings
 
 COMPOSE = Path(__file__).resolve().parent.parent / "compose.yaml"
-PLATFORM_COMMANDS = {"worker", "beat", "flower", "console"}
+PLATFORM_COMMANDS = {"worker", "beat", "flower", "console", "metrics"}
+ROOT = COMPOSE.parent
+#: The services of the `observability` profile, off in a plain `docker compose up`.
+OBSERVABILITY = {"prometheus", "grafana"}
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::?[-?](?P<default>[^}]*))?\}")
 
 
@@ -38,7 +41,7 @@ def platform_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[str
 def test_every_part_of_the_platform_is_a_service(services: dict[str, dict[str, Any]]) -> None:
     commands = {command_of(svc)[3] for svc in platform_services(services).values()}
 
-    assert {"redis", "dynamodb", "chroma", "beat", "flower", "console"} <= set(services)
+    assert {"redis", "dynamodb", "chroma", "beat", "flower", "console", "metrics"} <= set(services)
     assert commands == PLATFORM_COMMANDS
 
 
@@ -101,3 +104,46 @@ def test_configuration_is_only_valid_tasks_variables(
                 monkeypatch.setenv(variable, value)
 
         Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_one_metrics_service_serves_the_cluster_wide_series(services: dict[str, dict[str, Any]]) -> None:
+    exporters = [name for name, svc in platform_services(services).items() if command_of(svc)[3] == "metrics"]
+    metrics = services["metrics"]
+
+    assert exporters == ["metrics"]
+    assert command_of(metrics)[3:] == ["metrics", "serve"]
+    assert "deploy" not in metrics, "one exporter: replicas would serve every series twice"
+    port = metrics["environment"]["TASKS_METRICS__EXPORTER_PORT"]
+    assert f"{port}:{port}" in metrics["ports"]
+    assert f"127.0.0.1:{port}/metrics" in " ".join(metrics["healthcheck"]["test"])
+
+
+def test_the_observability_profile_runs_prometheus_and_grafana_on_the_repositorys_files(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    profiled = {name for name, svc in services.items() if "observability" in svc.get("profiles", [])}
+    prometheus, grafana = services["prometheus"], services["grafana"]
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    datasource = yaml.safe_load(
+        (ROOT / "deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text()
+    )
+
+    assert profiled == OBSERVABILITY
+    assert all(not svc.get("profiles") for name, svc in services.items() if name not in OBSERVABILITY)
+    for service in (prometheus, grafana):
+        for volume in service["volumes"]:
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), source
+    assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in command_of(prometheus)
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    port = services["metrics"]["environment"]["TASKS_METRICS__EXPORTER_PORT"]
+    assert jobs["tasks"]["static_configs"] == [{"targets": [f"metrics:{port}"]}]
+    workers = {name for name, svc in platform_services(services).items() if command_of(svc)[3] == "worker"}
+    assert set(jobs["tasks-workers"]["dns_sd_configs"][0]["names"]) == workers
+    assert jobs["tasks-workers"]["dns_sd_configs"][0]["port"] == MetricsSettings.model_fields["port"].default
+    assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
+    assert "prometheus" in grafana["depends_on"] and "metrics" in prometheus["depends_on"]
+    assert "GF_SECURITY_ADMIN_PASSWORD" in grafana["environment"]
+    assert "exit 1" in " ".join(grafana["entrypoint"]), "Grafana refuses to start on its default password"

@@ -1,4 +1,4 @@
-"""Flower: starts against the broker, answers its API behind basic auth, refuses to run open."""
+"""Flower: starts against the broker, answers its API behind basic auth, refuses to run open, shows progress."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import base64
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from celery import Celery
 
 from tests.harness.services import free_port
 from tests.harness.workers import WorkerProcess, wait_for
+from tests.upload.fake_openai import FakeOpenAI
 
 AUTH = "admin:flower-test-password"
 
@@ -97,3 +100,56 @@ def test_flower_refuses_a_network_address_without_auth(run_dir: Path) -> None:
             process.kill()
             process.wait()
     assert "TASKS_FLOWER__BASIC_AUTH" in log.read_text()
+
+
+def test_flower_shows_an_uploads_stage_and_percent_while_it_runs(
+    flower: str, app: Celery, start_worker: Callable[..., WorkerProcess]
+) -> None:
+    from tasks.settings import get_settings
+    from tasks.upload import process_document
+
+    token = base64.b64encode(AUTH.encode()).decode()
+    headers = {"Authorization": f"Basic {token}"}
+    embeddings = FakeOpenAI().start()
+    try:
+        start_worker(
+            env={
+                "TASKS_UPLOAD__EMBEDDER": "openai",
+                "TASKS_UPLOAD__EMBEDDING_URL": embeddings.url,
+                "TASKS_UPLOAD__EMBEDDING_MODEL": "fake-embed",
+            }
+        )
+        # The embedding stage lasts while the endpoint holds its answer: long enough to be seen.
+        embeddings.embedding_delay_s = 4.0
+        folder = get_settings().upload.storage_root / uuid.uuid4().hex[:12]
+        folder.mkdir(parents=True)
+        (folder / "doc.txt").write_text("Lighthouses guide ships at night.\n\nHarbours shelter boats from storms.")
+        result = process_document.apply_async(
+            kwargs={"source": str(folder / "doc.txt"), "collection": f"t_{uuid.uuid4().hex[:12]}"}
+        )
+
+        def info() -> dict[str, Any]:
+            answer = httpx.get(f"{flower}/api/task/info/{result.id}", headers=headers, timeout=15)
+            found: dict[str, Any] = answer.json() if answer.status_code == 200 else {}
+            return found
+
+        seen: list[str] = []
+
+        def embedding() -> bool:
+            shown = info()
+            if shown.get("state") == "PROGRESS":
+                seen.append(shown["result"])
+            return "'stage': 'embedding'" in seen[-1] if seen else False
+
+        wait_for(embedding, timeout_s=60, interval_s=0.2, what="the embedding stage in Flower")
+        assert "'progress': 50" in seen[-1], seen
+        assert info()["state"] == "PROGRESS"
+        backend = httpx.get(f"{flower}/api/task/result/{result.id}", headers=headers, timeout=15).json()
+        assert backend["state"] == "PROGRESS"
+
+        outcome = result.get(timeout=60)
+        assert outcome["status"] == "completed"
+        wait_for(lambda: info().get("state") == "SUCCESS", timeout_s=30, interval_s=0.2, what="SUCCESS in Flower")
+        assert "'completed'" in info()["result"]
+    finally:
+        embeddings.stop()

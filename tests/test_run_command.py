@@ -1,4 +1,4 @@
-"""The README's run command: worker, beat, Flower and the console come up; Ctrl-C stops them all."""
+"""The README's run command: workers, beat, Flower, the exporter and the console come up; Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from tests.harness.workers import wait_for
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_scripts_run_brings_up_worker_beat_flower_and_the_console(run_dir: Path) -> None:
+def test_scripts_run_brings_up_workers_beat_flower_the_console_and_the_exporter(run_dir: Path) -> None:
     redis = RedisServer(run_dir / "run-command-redis").start()
-    port, console_port = free_port(), free_port()
+    port, console_port, exporter_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "TASKS_REDIS_URL": redis.url,
         "TASKS_FLOWER__PORT": str(port),
         "TASKS_CONSOLE__PORT": str(console_port),
+        "TASKS_METRICS__EXPORTER_PORT": str(exporter_port),
         "TASKS_DATA_DIR": str(run_dir / "run-command"),
     }
     log = run_dir / "run-command.log"
@@ -45,6 +46,8 @@ def test_scripts_run_brings_up_worker_beat_flower_and_the_console(run_dir: Path)
 
         wait_for(lambda: answers(port), timeout_s=60, what="Flower answering")
         wait_for(lambda: answers(console_port), timeout_s=60, what="the console answering")
+        metrics = httpx.get(f"http://127.0.0.1:{exporter_port}/metrics", timeout=30)
+        assert metrics.status_code == 200 and "tasks_queue_length" in metrics.text
         assert client.send_task("health.check_dependencies").get(timeout=30)["checks"]["workers"]["status"] == "healthy"
     finally:
         os.killpg(run.pid, signal.SIGINT)
@@ -52,8 +55,12 @@ def test_scripts_run_brings_up_worker_beat_flower_and_the_console(run_dir: Path)
         redis.stop()
     assert code in (0, 130, -signal.SIGINT), log.read_text()[-3000:]
     pids = [int(pid) for pid in re.findall(r"started \(pid=(\d+)\)", log.read_text())]
-    assert len(pids) == 5
-    wait_for(lambda: not any(alive(pid) for pid in pids), timeout_s=30, what="workers, beat, Flower, console stopped")
+    assert len(pids) == 6
+    wait_for(
+        lambda: not any(alive(pid) for pid in pids),
+        timeout_s=30,
+        what="workers, beat, Flower, console, exporter stopped",
+    )
 
 
 def alive(pid: int) -> bool:

@@ -1,30 +1,41 @@
-"""`celery -A tasks metrics [--json | --prometheus]`: the shared task metrics."""
+"""`celery -A tasks metrics [--json | --prometheus]`: the shared task metrics; `metrics serve`: the exporter."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from typing import Any
 
 import click
 from celery.bin.base import CeleryCommand
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import generate_latest
 
 from tasks.cli.output import emit_json
+from tasks.exporter import cluster_registry
 from tasks.metrics import snapshot
-from tasks.metrics.prometheus import SharedMetricsCollector
+from tasks.metrics.prometheus import PortInUse
+from tasks.metrics.prometheus import serve as serve_registry
+from tasks.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
-@click.command(cls=CeleryCommand)
+@click.group(cls=click.Group, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--prometheus", is_flag=True, help="Print the Prometheus text exposition.")
+@click.option("--prometheus", is_flag=True, help="Print the Prometheus text exposition (what `serve` serves).")
 @click.pass_context
 def metrics(ctx: click.Context, as_json: bool, prometheus: bool) -> None:
     """Per-task counts and timings, queue lengths and workers, from every host."""
+    if ctx.invoked_subcommand is not None:
+        if as_json or prometheus:
+            raise click.UsageError("--json and --prometheus go without a sub-command")
+        return
     if as_json and prometheus:
         raise click.UsageError("--json and --prometheus exclude each other")
     app = ctx.obj.app
     if prometheus:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(SharedMetricsCollector(app))
+        registry = cluster_registry(app, get_settings().metrics.inspect_timeout_s)
         click.echo(generate_latest(registry).decode(), nl=False)
         return
     view = snapshot(app)
@@ -32,6 +43,28 @@ def metrics(ctx: click.Context, as_json: bool, prometheus: bool) -> None:
         emit_json(view)
         return
     render_table(view)
+
+
+@metrics.command(cls=CeleryCommand)
+@click.option("--address", help="Interface to listen on (TASKS_METRICS__EXPORTER_ADDRESS).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (TASKS_METRICS__EXPORTER_PORT).")
+@click.pass_context
+def serve(ctx: click.Context, address: str | None, port: int | None) -> None:
+    """Serve the cluster-wide series on /metrics until stopped: run one for the whole platform."""
+    settings = get_settings().metrics
+    address = address or settings.exporter_address
+    port = port or settings.exporter_port
+    registry = cluster_registry(ctx.obj.app, settings.inspect_timeout_s)
+    try:
+        server = serve_registry(registry, port, address)
+    except PortInUse as error:
+        raise click.ClickException(f"cannot serve /metrics: {error.strerror}") from None
+    click.echo(f"serving the platform's metrics on http://{address}:{port}/metrics", err=True)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    stopping.wait()
+    server.shutdown()
 
 
 #: Columns of the per-task table.

@@ -192,6 +192,14 @@ def counts_by_task() -> dict[str, int]:
     return {name: int(size) for name, size in zip(names, pipe.execute(), strict=True)}
 
 
+def counts_by_reason() -> dict[Reason, int]:
+    """Entries held per reason, from the store's own indexes."""
+    pipe = get_redis().pipeline(transaction=False)
+    for reason in REASONS:
+        pipe.zcard(reason_index(reason))
+    return {reason: int(size) for reason, size in zip(REASONS, pipe.execute(), strict=True)}
+
+
 def save(entry: dict[str, Any]) -> None:
     """Rewrite a stored entry, keeping its expiry."""
     get_redis().set(entry_key(entry["id"]), json.dumps(entry, default=str), keepttl=True)

@@ -1,15 +1,22 @@
-"""The metrics hook: counts, run time and queue wait into the shared Redis metrics."""
+"""The metrics hook: counts, run time and queue wait into the shared Redis metrics; the worker's own `/metrics`."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Container
 from datetime import datetime
 from typing import Any, Final
 
+from prometheus_client import CollectorRegistry
+
 from tasks.core.events import Hook
+from tasks.metrics.own import WorkerCollector
+from tasks.metrics.prometheus import PortInUse, serve
 from tasks.metrics.recorder import Recorder, count_now, known_task
 from tasks.settings import MetricsSettings
+
+log = logging.getLogger(__name__)
 
 #: Message header carrying when the message became ready to run (Unix time, seconds).
 READY_AT_HEADER: Final = "platform_ready_at"
@@ -40,10 +47,22 @@ class MetricsHook(Hook):
     def worker_ready(self, *, app: Any, hostname: str) -> None:
         self.task_names = app.tasks
         self.recorder.worker_started(hostname)
-        if self.settings.port:
-            from tasks.metrics.prometheus import serve
 
-            self.server = serve(app, self.settings.port, self.settings.address)
+    def pool_ready(self, *, pool_processes: Any, hostname: str) -> None:
+        """Serve this worker's own series; a taken port stops the worker (a `SystemExit` passes the hooks)."""
+        if not self.settings.port:
+            return
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(WorkerCollector(hostname, lambda: list(getattr(pool_processes, "_pool", None) or ())))
+        try:
+            self.server = serve(registry, self.settings.port, self.settings.address)
+        except PortInUse as error:
+            log.critical(
+                "cannot serve this worker's /metrics: %s; give each worker on a host its own "
+                "TASKS_METRICS__PORT, or 0 to turn it off",
+                error.strerror,
+            )
+            raise SystemExit(f"worker stopped: its metrics port {error.strerror}") from None
 
     def worker_shutdown(self) -> None:
         if self.server is not None:

@@ -1,7 +1,12 @@
-"""Prometheus `/metrics` for the worker's main process: a collector that reads the shared metrics."""
+"""Prometheus families of the shared metrics, and the HTTP server that serves a registry.
+
+`SharedMetricsCollector` renders the cluster-wide numbers kept in Redis; only one process
+serves them (`celery -A tasks metrics serve`), so Prometheus' `sum()` counts each event once.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +16,10 @@ from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from tasks.deadletter import REASONS
+from tasks.deadletter.store import counts_by_reason
 from tasks.metrics import keys
+from tasks.metrics.consumers import queue_consumers
 from tasks.metrics.snapshot import snapshot
 
 log = logging.getLogger(__name__)
@@ -21,18 +29,32 @@ NAMESPACE = "tasks"
 
 
 class SharedMetricsCollector(Collector):
-    """Renders one `snapshot()` per scrape: every worker serves the same, cluster-wide numbers."""
+    """Renders one `snapshot()` per scrape, with the dead letters by reason and each queue's consumers."""
 
-    def __init__(self, app: Celery):
+    def __init__(self, app: Celery, inspect_timeout_s: float):
         self.app = app
+        self.inspect_timeout_s = inspect_timeout_s
 
     def collect(self) -> Iterator[Metric]:
         view = snapshot(self.app)
         yield from task_metrics(view["tasks"])
+        by_reason = counts_by_reason()
+        dead_letters = GaugeMetricFamily(
+            f"{NAMESPACE}_dead_letters_by_reason", "Entries in the dead-letter store.", labels=["reason"]
+        )
+        for reason in REASONS:
+            dead_letters.add_metric([reason], by_reason.get(reason, 0))
+        yield dead_letters
         queue_length = GaugeMetricFamily(f"{NAMESPACE}_queue_length", "Messages waiting in a queue.", labels=["queue"])
         for queue, length in view["queues"].items():
             queue_length.add_metric([queue], length)
         yield queue_length
+        consumers = GaugeMetricFamily(
+            f"{NAMESPACE}_queue_consumers", "Workers that answered they consume a queue.", labels=["queue"]
+        )
+        for queue, count in queue_consumers(self.app, self.inspect_timeout_s).items():
+            consumers.add_metric([queue], count)
+        yield consumers
         yield from worker_metrics(view["workers"])
 
 
@@ -92,10 +114,20 @@ def worker_metrics(workers: dict[str, dict[str, Any]]) -> Iterator[Metric]:
     yield last_job
 
 
-def serve(app: Celery, port: int, address: str) -> Any:
-    """Start the HTTP server thread; returns the server (to shut it down)."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(SharedMetricsCollector(app))
-    server, _thread = start_http_server(port, addr=address, registry=registry)
+class PortInUse(OSError):
+    """The `/metrics` port is taken, by another worker on the host or any other program."""
+
+
+def serve(registry: CollectorRegistry, port: int, address: str) -> Any:
+    """Serve `registry` on `/metrics` from a daemon thread; returns the server (to shut it down).
+
+    Raises `PortInUse` when the port is taken: a second process never goes on unseen without its `/metrics`.
+    """
+    try:
+        server, _thread = start_http_server(port, addr=address, registry=registry)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(errno.EADDRINUSE, f"{address}:{port} is already in use") from error
+        raise
     log.info("Prometheus metrics on http://%s:%s/metrics", address, port)
     return server

@@ -20,9 +20,7 @@ from tasks.upload.errors import EmptyDocument, TimeLimitReached
 from tasks.upload.params import ProcessDocumentParams
 from tasks.upload.parsing import parse
 from tasks.upload.sources import fetch
-
-#: Percent of completion at the start of each stage (the contract's).
-STAGES = {"parsing": 10, "chunking": 30, "embedding": 50, "storing": 70, "finalizing": 90, "completed": 100}
+from tasks.upload.stages import STAGES
 
 Progress = Callable[[str, str, int], None]
 

@@ -127,3 +127,18 @@ def processing_since(before_ts: float) -> list[tuple[str, float]]:
     """Documents that entered `processing` before `before_ts` (epoch seconds), oldest first."""
     entries: list[Any] = get_redis().zrangebyscore(processing_key(), "-inf", before_ts, withscores=True)
     return [(str(entry[0]), float(entry[1])) for entry in entries]
+
+
+def processing_stages(limit: int = 10_000) -> dict[str, int]:
+    """Documents in `processing` per stage they are in (the oldest `limit` of them)."""
+    redis = get_redis()
+    document_ids = redis.zrange(processing_key(), 0, limit - 1)
+    pipe = redis.pipeline(transaction=False)
+    for document_id in document_ids:
+        pipe.hget(record_key(str(document_id)), "stage")
+    counts: dict[str, int] = {}
+    for raw in pipe.execute():
+        stage = json.loads(raw) if raw else None
+        if isinstance(stage, str):
+            counts[stage] = counts.get(stage, 0) + 1
+    return counts

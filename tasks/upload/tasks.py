@@ -9,6 +9,7 @@ from typing import Any
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery import current_app, signals
+from celery.utils.saferepr import saferepr
 
 from tasks.core.task import NoParams, PlatformTask, platform_task
 from tasks.queues import Queue
@@ -23,10 +24,12 @@ logger = logging.getLogger(__name__)
 
 @platform_task(name="uploads.process_document", params=ProcessDocumentParams, bind=True)
 def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[str, Any]:
-    """Ingest one document into its collection; progress as Celery `PROGRESS` state and in the record."""
+    """Ingest one document into its collection; progress in the record, as Celery `PROGRESS` state and events."""
 
     def progress(document_id: str, stage: str, percent: int) -> None:
-        task.update_state(state="PROGRESS", meta={"document_id": document_id, "stage": stage, "progress": percent})
+        meta = {"document_id": document_id, "stage": stage, "progress": percent}
+        task.update_state(state="PROGRESS", meta=meta)
+        send_progress(task, meta)
 
     soft_s = _soft_limit_s(task)
     try:
@@ -42,6 +45,21 @@ def process_document(task: PlatformTask, params: ProcessDocumentParams) -> dict[
     except (SoftTimeLimitExceeded, TimeLimitReached):
         # Never retried: the same document would only hit the same limit again.
         raise SoftTimeLimitExceeded(f"{task.name} ran past its soft time limit ({soft_s:g} s)") from None
+
+
+def send_progress(task: PlatformTask, meta: dict[str, Any]) -> None:
+    """A `task-progress` event: Flower shows the task `PROGRESS`, with `meta` as its result until it ends.
+
+    Flower keeps an event's fields on its task but shows only Celery's own (`result` among them),
+    so the stage and percent travel as `result` too; the task's final result replaces it.
+    Best effort: the record stays the source of truth, so a lost event only leaves Flower behind.
+    """
+    try:
+        task.send_event(
+            "task-progress", retry=False, result=saferepr(meta), stage=meta["stage"], percent=meta["progress"]
+        )
+    except Exception as error:
+        logger.warning("could not send the progress event of %s: %s", task.request.id, error)
 
 
 # Named `maintenance.` for its queue (`scheduled`, routed by name) and its schedule entry.

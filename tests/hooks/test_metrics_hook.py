@@ -1,14 +1,16 @@
-"""The metrics hook through a real worker: counts, histograms, rejected messages, /metrics."""
+"""The metrics hook through a real worker: counts, histograms, rejected messages, its own /metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from celery import Celery
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.harness.exporter import running_exporter
 from tests.harness.services import free_port
 from tests.harness.workers import WorkerProcess, wait_for
 
@@ -81,13 +83,20 @@ def test_unknown_task_is_counted_as_rejected(app: Celery, sample_worker: Callabl
     wait_for(lambda: "unknown task testing.no_such_task" in worker.log(), 10, what="the refusal logged")
 
 
-def test_prometheus_endpoint_parses_with_task_labels(app: Celery, sample_worker: Callable[..., WorkerProcess]) -> None:
+def test_the_workers_port_serves_its_own_series_and_the_exporter_the_tasks(
+    app: Celery, sample_worker: Callable[..., WorkerProcess], run_dir: Path
+) -> None:
     port = free_port()
-    sample_worker(env={"TASKS_METRICS__PORT": str(port), "TASKS_METRICS__ADDRESS": "127.0.0.1"})
+    worker = sample_worker(env={"TASKS_METRICS__PORT": str(port), "TASKS_METRICS__ADDRESS": "127.0.0.1"})
     app.send_task("testing.work", kwargs={"value": 1}).get(timeout=30)
+    wait_for(lambda: task_view("testing.work").get("succeeded"), 10, what="the counts flushed")
 
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    own = {f.name: f for f in text_string_to_metric_families(httpx.get(f"http://127.0.0.1:{port}/metrics").text)}
+    with running_exporter(run_dir / "exporters") as exporter:
+        text = httpx.get(exporter.url, timeout=30).text
 
+    assert not {"tasks_succeeded", "tasks_runtime_seconds", "tasks_queue_length"} & set(own)
+    assert [s.labels for s in own["tasks_worker_pool_processes"].samples] == [{"worker": worker.name}]
     families = {family.name: family for family in text_string_to_metric_families(text)}
     succeeded = {s.labels["task"]: s.value for s in families["tasks_succeeded"].samples if s.name.endswith("_total")}
     assert succeeded["testing.work"] >= 1
