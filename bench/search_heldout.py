@@ -36,9 +36,9 @@ def main() -> None:
 
 def run(docs: Path, data: dict[str, Any]) -> None:
     from tasks.settings import get_settings
-    from tasks.upload import search
     from tasks.upload.params import ProcessDocumentParams
     from tasks.upload.pipeline import ingest
+    from tasks.upload.retrieval import search
 
     settings = get_settings()
     docs.mkdir()

@@ -110,7 +110,7 @@ def child(mode: str) -> None:
     """In a fresh process: the first search, then the warm ones; prints a JSON line."""
     started = time.perf_counter()
     from tasks.settings import get_settings
-    from tasks.upload import search
+    from tasks.upload.retrieval import search
 
     settings = get_settings()
     imported_s = time.perf_counter() - started

@@ -52,7 +52,7 @@ def show(ctx: click.Context, document_id: str, as_json: bool) -> None:
 @click.pass_context
 def search(ctx: click.Context, collection: str, query: str, k: int, as_json: bool) -> None:
     """Hybrid (vector + BM25) search of COLLECTION for QUERY."""
-    from tasks.upload import search as run_search
+    from tasks.upload.retrieval import search as run_search
 
     hits = run_search(ctx.obj.app.settings, collection, query, k)
     if as_json:

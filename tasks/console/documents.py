@@ -54,7 +54,7 @@ async def search(request: Request) -> Response:
     hits: list[dict[str, Any]] = []
     problem = None
     if query:
-        from tasks.upload import search as run_search
+        from tasks.upload.retrieval import search as run_search
 
         try:
             hits = run_search(settings, collection, query, k)

@@ -48,8 +48,8 @@ def test_two_worker_processes_share_a_chroma_server(
     folder: Path,
     collection: str,
 ) -> None:
-    from tasks.upload import search
     from tasks.upload.probes import check_vector_store
+    from tasks.upload.retrieval import search
 
     client = isolated_worker({"TASKS_UPLOAD__CHROMA_URL": chroma.url}, concurrency=2)
     topics = ["volcanoes erupt with molten lava", "penguins huddle on the ice", "violins need rosin on the bow"]

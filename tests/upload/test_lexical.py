@@ -81,7 +81,7 @@ def test_a_fresh_process_searches_without_reading_the_collection(collection: str
 
         Collection.get = refuse
         from tasks.settings import get_settings
-        from tasks.upload import search
+        from tasks.upload.retrieval import search
 
         settings = get_settings()
         found = [search(settings, {collection!r}, "ERR_QUOTA_9917", k=3, mode=mode) for mode in ("hybrid", "lexical")]

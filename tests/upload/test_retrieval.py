@@ -55,7 +55,7 @@ def test_the_title_and_heading_path_are_embedded_before_the_text() -> None:
 def test_exact_identifier_found_by_the_lexical_signal(
     worker: WorkerProcess, folder: Path, collection: str, settings: Settings
 ) -> None:
-    from tasks.upload import search
+    from tasks.upload.retrieval import search
 
     for number in range(20):
         text = f"Section {number}. The service reads its configuration and starts the listeners in order."

@@ -43,8 +43,8 @@ def real_model(settings: Settings) -> Iterator[Settings]:
 def test_paraphrase_finds_the_right_chunk(
     real_model: Settings, isolated_worker: Callable[..., Celery], folder: Path, collection: str
 ) -> None:
-    from tasks.upload import search
     from tasks.upload.embedding import get_embedder
+    from tasks.upload.retrieval import search
 
     client = isolated_worker({"TASKS_UPLOAD__EMBEDDER": "sentence-transformers"})
     ids = {}
@@ -61,8 +61,8 @@ def test_paraphrase_finds_the_right_chunk(
 def test_a_passage_past_the_models_window_is_found(
     real_model: Settings, isolated_worker: Callable[..., Celery], folder: Path, collection: str
 ) -> None:
-    from tasks.upload import search
     from tasks.upload.embedding import get_embedder
+    from tasks.upload.retrieval import search
 
     def settings_block(seed: int) -> str:
         return " ".join(f"cfg_{n:03d}=0x{n * seed % 4096:03x};" for n in range(48))

@@ -105,7 +105,7 @@ def test_formats_end_to_end(
     assert record["metadata"]["page_count"] == pages
     assert record["metadata"]["language"] == "en"
 
-    hits = search(settings, collection, "when does the zebra crossing schedule change", k=3)
+    hits = search(collection, "when does the zebra crossing schedule change", k=3)
 
     top = hits[0]
     assert KNOWN in " ".join(top["text"].split())
