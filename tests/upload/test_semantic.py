@@ -56,36 +56,3 @@ def test_paraphrase_finds_the_right_chunk(
     for topic, question in QUESTIONS.items():
         assert search(real_model, collection, question, k=1, mode="vector")[0]["document_id"] == ids[topic], topic
         assert search(real_model, collection, question, k=1)[0]["document_id"] == ids[topic], topic
-
-
-def test_a_passage_past_the_models_window_is_found(
-    real_model: Settings, isolated_worker: Callable[..., Celery], folder: Path, collection: str
-) -> None:
-    from tasks.upload.embedding import get_embedder
-    from tasks.upload.retrieval import search
-
-    def settings_block(seed: int) -> str:
-        return " ".join(f"cfg_{n:03d}=0x{n * seed % 4096:03x};" for n in range(48))
-
-    tail = "Emperor penguins huddle together on the Antarctic ice to survive the winter storms."
-    text = f"{settings_block(7919)}\n{tail}"
-    windows = get_embedder(real_model.upload).windows("notes-17", text)
-    assert len(text) < 1000, "one chunk"
-    assert len(windows) > 1 and tail not in windows[0], "the passage lies past the model's first window"
-    client = isolated_worker({"TASKS_UPLOAD__EMBEDDER": "sentence-transformers"})
-    (folder / "notes-17.txt").write_text(text)
-    (folder / "notes-18.txt").write_text(settings_block(104729))
-    ids = {
-        name: ingest(client, source=str(folder / f"{name}.txt"), collection=collection)["document_id"]
-        for name in ("notes-17", "notes-18")
-    }
-    for topic, other in DOCUMENTS.items():
-        (folder / f"{topic}.txt").write_text(other)
-        ingest(client, source=str(folder / f"{topic}.txt"), collection=collection)
-
-    found = search(
-        real_model, collection, "How do birds in the far south get through the cold season?", k=1, mode="vector"
-    )
-
-    assert found[0]["document_id"] == ids["notes-17"]
-    assert found[0]["text"] == text
