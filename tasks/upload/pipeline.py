@@ -176,13 +176,7 @@ def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
         ]
     embedder = get_embedder(upload)
     title = info.get("title") or PurePath(filename).stem
-    windows = [embedder.windows(embedding_context(title, chunk), chunk.text) for chunk in chunks]
-    embedded = iter(embedder.embed([text for texts in windows for text in texts]))
-    vectors: list[list[float]] = []
-    more_windows: list[list[list[float]]] = []
-    for texts in windows:
-        vectors.append(next(embedded))
-        more_windows.append([next(embedded) for _ in texts[1:]])
+    vectors = embedder.embed([embedded_text(title, chunk) for chunk in chunks])
 
     run.stage("storing")
     if params.force and holder is not None and holder != document_id:
@@ -197,7 +191,6 @@ def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
         vectors,
         [chunk.text for chunk in chunks],
         [_chunk_metadata(base, chunk) for chunk in chunks],
-        more_windows,
     )
     # A redelivered or forced run may follow one that wrote more chunks: those are stale.
     vector_store.delete_chunks(store, params.collection, embedder.name, document_id, from_index=len(chunks))
@@ -224,14 +217,15 @@ def _ingest(run: Run, settings: Settings) -> dict[str, Any]:
     return result(document_id, "completed", params.collection, len(chunks), pages, None)
 
 
-def embedding_context(title: str, chunk: Chunk) -> str:
-    """What is embedded before each window of `chunk`: the document's title and the chunk's heading path.
+def embedded_text(title: str, chunk: Chunk) -> str:
+    """What is embedded for `chunk`: its text after the document's title and the chunk's heading path.
 
     A passage rarely names what it is about ("Pass `override=True`..."); the title places it
     (topic recall@5 0.913 -> 0.935 on bench/data/search_heldout.json's tuning part).
     The stored and returned text stays the chunk's own.
     """
-    return f"{title} > {chunk.headings}" if chunk.headings else title
+    context = f"{title} > {chunk.headings}" if chunk.headings else title
+    return f"{context}\n{chunk.text}"
 
 
 def _check_estimate(params: ProcessDocumentParams, pages: list[str], settings: UploadSettings) -> None:

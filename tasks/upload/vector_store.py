@@ -38,10 +38,6 @@ WRITE_BATCH = 500
 #: Chunks read per request by `all_chunks`: chromadb 1.5 fails a `get` of ~100,000 at once
 #: ("too many SQL variables").
 READ_BATCH = 5000
-#: Between a chunk's id and the number of one of its further windows (`window_id`).
-WINDOW_MARK = "~w"
-#: Records a query reads per chunk it returns: a chunk's windows may fill several of the nearest places.
-WINDOWS_PER_HIT = 3
 
 
 @dataclass(frozen=True)
@@ -207,11 +203,6 @@ def _collection(client: Any, collection: str, embedder: str, create: bool) -> An
     return found
 
 
-def window_id(chunk: str, window: int) -> str:
-    """The record of a chunk's window past its first; the first is the chunk's own record."""
-    return f"{chunk}{WINDOW_MARK}{window}"
-
-
 def write_chunks(
     store: Store,
     collection: str,
@@ -220,34 +211,17 @@ def write_chunks(
     embeddings: Sequence[Sequence[float]],
     texts: Sequence[str],
     metadatas: Sequence[dict[str, Any]],
-    more_windows: Sequence[Sequence[Sequence[float]]] = (),
 ) -> None:
-    """Upsert by id: writing the same chunk twice leaves one copy.
-
-    `embeddings` are the chunks' first windows; `more_windows[i]`, when given, the vectors of
-    chunk i's further windows, each stored as a record of its own that carries the chunk's
-    text and metadata and `window` (1, 2, ...). A document's earlier windows are removed first.
-    """
-    records = [
-        (id_, vector, text, metadata)
-        for id_, vector, text, metadata in zip(ids, embeddings, texts, metadatas, strict=True)
-    ]
-    for id_, vectors, text, metadata in zip(ids, more_windows, texts, metadatas, strict=False):
-        records += [
-            (window_id(id_, n), vector, text, {**metadata, "window": n}) for n, vector in enumerate(vectors, start=1)
-        ]
+    """Upsert by id: writing the same chunk twice leaves one copy."""
     with _client(store, writes=True) as client:
         target = _collection(client, collection, embedder, create=True)
-        documents = sorted({str(metadata["document_id"]) for metadata in metadatas})
-        if documents:
-            target.delete(where={"$and": [{"document_id": {"$in": documents}}, {"window": {"$gte": 1}}]})
-        for start in range(0, len(records), WRITE_BATCH):
-            batch = records[start : start + WRITE_BATCH]
+        for start in range(0, len(ids), WRITE_BATCH):
+            end = start + WRITE_BATCH
             target.upsert(
-                ids=[id_ for id_, _, _, _ in batch],
-                embeddings=[list(vector) for _, vector, _, _ in batch],
-                documents=[text for _, _, text, _ in batch],
-                metadatas=[metadata for _, _, _, metadata in batch],
+                ids=list(ids[start:end]),
+                embeddings=[list(vector) for vector in embeddings[start:end]],
+                documents=list(texts[start:end]),
+                metadatas=list(metadatas[start:end]),
             )
         # After Chroma: a failure here fails the run, and its retry writes both again.
         lexical.write(store.lexical, collection, ids, texts, metadatas)
@@ -270,35 +244,29 @@ def document_chunk_ids(store: Store, collection: str, embedder: str, document_id
         target = _collection(client, collection, embedder, create=False)
         if target is None:
             return []
-        return sorted(
-            id_ for id_ in target.get(where={"document_id": document_id}, include=[])["ids"] if _is_chunk(id_)
-        )
+        return sorted(target.get(where={"document_id": document_id}, include=[])["ids"])
 
 
 def query(store: Store, collection: str, embedder: str, vector: Sequence[float], k: int) -> list[Hit]:
-    """The `k` chunks nearest to `vector`, each at the distance of its nearest window."""
     with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None or target.count() == 0:
             return []
         found = target.query(
             query_embeddings=[list(vector)],
-            n_results=min(k * WINDOWS_PER_HIT, target.count()),
+            n_results=min(k, target.count()),
             include=["documents", "metadatas", "distances"],
         )
-    hits: dict[str, Hit] = {}
-    for id_, text, metadata, distance in zip(
-        found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0], strict=True
-    ):
-        chunk = id_.split(WINDOW_MARK, 1)[0]
-        if chunk not in hits and len(hits) < k:
-            fields = {key: value for key, value in (metadata or {}).items() if key != "window"}
-            hits[chunk] = Hit(chunk, text or "", fields, float(distance))
-    return list(hits.values())
+    return [
+        Hit(id_, text or "", dict(metadata or {}), float(distance))
+        for id_, text, metadata, distance in zip(
+            found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0], strict=True
+        )
+    ]
 
 
 def all_chunks(store: Store, collection: str, embedder: str) -> Iterator[Hit]:
-    """Every chunk of the collection (not its further windows), distance 0, read a page at a time."""
+    """Every chunk of the collection, distance 0, read a page at a time."""
     with _client(store) as client:
         target = _collection(client, collection, embedder, create=False)
         if target is None:
@@ -306,12 +274,7 @@ def all_chunks(store: Store, collection: str, embedder: str) -> Iterator[Hit]:
         for offset in range(0, target.count(), READ_BATCH):
             found = target.get(include=["documents", "metadatas"], limit=READ_BATCH, offset=offset)
             for id_, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True):
-                if _is_chunk(id_):
-                    yield Hit(id_, text or "", dict(metadata or {}), 0.0)
-
-
-def _is_chunk(record_id: str) -> bool:
-    return WINDOW_MARK not in record_id
+                yield Hit(id_, text or "", dict(metadata or {}), 0.0)
 
 
 def rebuild_lexical(store: Store, collection: str, embedder: str) -> int:

@@ -30,33 +30,3 @@ def test_vectors_come_back_in_the_order_of_the_texts() -> None:
         alone = embedder.embed([text])[0]
         assert math.dist(vector, alone) < 1e-4, text
     assert math.dist(vectors[0], vectors[2]) > 0.1
-
-
-def test_a_chunk_longer_than_the_window_is_embedded_in_overlapping_windows_the_model_reads_whole() -> None:
-    embedder = SentenceTransformerEmbedder.from_settings(UploadSettings())
-    text = " ".join(f"option_{n}=value{n};" for n in range(150))
-    tokenizer, limit = embedder.model.tokenizer, embedder.model.max_seq_length
-
-    windows = embedder.windows("redis > Options", text)
-
-    assert len(tokenizer(text)["input_ids"]) > limit
-    assert len(windows) > 2
-    parts = [window.removeprefix("redis > Options\n") for window in windows]
-    assert all(window.startswith("redis > Options\n") for window in windows)
-    assert all(len(tokenizer(window)["input_ids"]) <= limit for window in windows)
-    assert text.startswith(parts[0]) and text.endswith(parts[-1])
-    offsets = [text.index(part) for part in parts]
-    for before, after, start in zip(parts, parts[1:], offsets[1:], strict=False):
-        assert start < text.index(before) + len(before), "consecutive windows overlap"
-        assert after in text
-
-
-def test_a_short_chunk_is_one_window_and_a_long_heading_path_leaves_the_text_room() -> None:
-    embedder = SentenceTransformerEmbedder.from_settings(UploadSettings())
-    assert embedder.windows("redis", "Use a pool.") == ["redis\nUse a pool."]
-
-    context = " > ".join(f"Heading number {n}" for n in range(100))
-    windows = embedder.windows(context, "Use a pool.")
-    assert len(windows) == 1
-    assert windows[0].endswith("\nUse a pool.")
-    assert len(embedder.model.tokenizer(windows[0])["input_ids"]) <= embedder.model.max_seq_length

@@ -5,7 +5,7 @@ from pathlib import Path
 from tasks.settings import Settings
 from tasks.upload.chunking import Chunk
 from tasks.upload.lexical import tokenize
-from tasks.upload.pipeline import embedding_context
+from tasks.upload.pipeline import embedded_text
 from tasks.upload.retrieval import fuse, names_exact_terms
 from tasks.upload.vector_store import Hit
 from tests.harness.workers import WorkerProcess
@@ -48,8 +48,8 @@ def test_only_queries_naming_exact_terms_use_the_lexical_ranking() -> None:
 
 
 def test_the_title_and_heading_path_are_embedded_before_the_text() -> None:
-    assert embedding_context("redis", Chunk(0, "Use a pool.", [1])) == "redis"
-    assert embedding_context("redis", Chunk(0, "Use a pool.", [1], "Intro > Pools")) == "redis > Intro > Pools"
+    assert embedded_text("redis", Chunk(0, "Use a pool.", [1])) == "redis\nUse a pool."
+    assert embedded_text("redis", Chunk(0, "Use a pool.", [1], "Intro > Pools")) == "redis > Intro > Pools\nUse a pool."
 
 
 def test_exact_identifier_found_by_the_lexical_signal(

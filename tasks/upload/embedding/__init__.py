@@ -17,10 +17,6 @@ class Embedder(Protocol):
         """One vector per text, in order."""
         ...
 
-    def windows(self, context: str, text: str) -> list[str]:
-        """What to embed for one chunk: `context` and, after it, each part of `text` the model reads whole."""
-        ...
-
 
 def check_available(settings: UploadSettings) -> None:
     """Raise EmbedderMissing when the configured embedder cannot work in this installation."""

@@ -21,10 +21,6 @@ class HashingEmbedder:
     def embed(self, texts: list[str]) -> list[list[float]]:
         return [self._one(text) for text in texts]
 
-    def windows(self, context: str, text: str) -> list[str]:
-        """One: the hashed counts read a text of any length."""
-        return [f"{context}\n{text}"]
-
     def _one(self, text: str) -> list[float]:
         vector = [0.0] * DIMENSION
         words = _WORD.findall(text.lower())

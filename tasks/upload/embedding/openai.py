@@ -33,10 +33,6 @@ class OpenAIEmbedder:
             url, settings.embedding_model, key, settings.embedding_batch_size, f"openai-{settings.embedding_model}"
         )
 
-    def windows(self, context: str, text: str) -> list[str]:
-        """One: embedding endpoints read thousands of tokens, far more than a chunk holds."""
-        return [f"{context}\n{text}"]
-
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):

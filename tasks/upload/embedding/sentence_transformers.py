@@ -81,43 +81,6 @@ class SentenceTransformerEmbedder:
         release_free_memory()
         return rows
 
-    def windows(self, context: str, text: str) -> list[str]:
-        """`context` before each run of at most the model's window of `text`'s word pieces.
-
-        The model reads 256 word pieces and drops the rest without a word: with 1000-character
-        chunks 70 % of the held-out corpus's chunks were cut, 21 % of its pieces never embedded.
-        A chunk is found by its best window (`vector_store.query`), so nothing is cut and no
-        window is diluted by the others (a mean of windows lost recall where the best one gains).
-        """
-        tokenizer = self.model.tokenizer
-        # Two of the model's positions hold the [CLS] and [SEP] markers.
-        limit = self.model.max_seq_length - 2
-        context_spans = _spans(tokenizer, context)
-        if len(context_spans) > limit // 2:
-            # A long heading path keeps its start and leaves the chunk half the window.
-            context, context_spans = context[: context_spans[limit // 2 - 1][1]], context_spans[: limit // 2]
-        prefix, budget = f"{context}\n", limit - len(context_spans)
-        spans = _spans(tokenizer, text)
-        if len(spans) <= budget:
-            return [prefix + text]
-        windows = []
-        # Half a window apart: a passage cut by one window's edge lies whole in the next
-        # (held-out tuning part, passage recall@5: 0.717 with windows end to end, 0.761 half apart).
-        for start in range(0, len(spans), budget // 2):
-            end = min(start + budget, len(spans))
-            windows.append(prefix + text[spans[start][0] : spans[end - 1][1]])
-            if end == len(spans):
-                return windows
-        return windows
-
-
-def _spans(tokenizer: Any, text: str) -> list[tuple[int, int]]:
-    """Where each of `text`'s word pieces starts and ends (the warning about long texts is moot here)."""
-    found: list[tuple[int, int]] = tokenizer(
-        text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
-    )["offset_mapping"]
-    return found
-
 
 def use_threads(count: int) -> None:
     """Encode on `count` torch threads from the calling thread on.
