@@ -4,9 +4,8 @@
 
 Generates a mixed corpus (PDF, DOCX, Markdown, HTML, text; 5-50 pages each) and ingests
 it with one worker of 2 prefork processes (sentence-transformers, a `chroma run`
-server); 2 other processes encode exactly what the pipeline embedded for the chunks that were
-stored, each chunk's windows after its title (the embedding-only rate, the pipeline's physical
-limit). The documents go in rounds, each
+server); 2 other processes encode exactly the chunks that were stored (the
+embedding-only rate, the pipeline's physical limit). The documents go in rounds, each
 ingested and then encoded, so that a slower spell of this shared machine weighs on
 both rates alike. Prints docs/s, chunks/s, the embedding-only rate, their ratio per
 round and overall, and the peak RSS of each worker process. Targets: pipeline
@@ -23,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -114,35 +113,17 @@ class Pipeline:
         return [peak_rss_mib(pid) for pid in pool_pids(self.worker.pid)]
 
 
-def embedded_texts(chroma_url: str, document_ids: list[str]) -> tuple[int, list[str]]:
-    """How many chunks the documents were stored as, and the texts the pipeline embedded for them.
-
-    Each chunk's windows, made again as the pipeline makes them (after its title, which the
-    records keep), so the embedding-only side encodes exactly what the pipeline encoded.
-    """
+def stored_chunks(chroma_url: str, document_ids: list[str]) -> list[str]:
     import chromadb
 
-    from tasks.settings import UploadSettings
-    from tasks.upload.embedding import get_embedder
-    from tasks.upload.vector_store import WINDOW_MARK, chroma_name
+    from tasks.upload.vector_store import chroma_name
 
     client: Any = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_url.rsplit(":", 1)[1]))
     found = client.get_collection(chroma_name(COLLECTION)).get(
-        where={"document_id": {"$in": document_ids}}, include=["documents", "metadatas"]
+        where={"document_id": {"$in": document_ids}}, include=["documents"]
     )
     client.close()
-    embedder = get_embedder(UploadSettings(embedder="sentence-transformers"))
-    chunks = [
-        (str(text), metadata or {})
-        for id_, text, metadata in zip(found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True)
-        if WINDOW_MARK not in id_
-    ]
-    texts = [
-        window
-        for text, metadata in chunks
-        for window in embedder.windows(str(metadata.get("title") or PurePath(str(metadata["filename"])).stem), text)
-    ]
-    return len(chunks), texts
+    return [str(text) for text in found["documents"] or []]
 
 
 def _encoder(threads: int, batch_size: int, work: Any, barrier: Any, out: Any) -> None:
@@ -245,8 +226,8 @@ def main() -> None:
                 print(f"warm-up: {len(warm_up)} documents in {warm_up_s:.1f} s (not counted)")
                 for number, batch in enumerate(rounds, 1):
                     elapsed, document_ids, count = pipeline.ingest(batch)
-                    stored, texts = embedded_texts(chroma_url, document_ids)
-                    assert stored == count, (stored, count)
+                    texts = stored_chunks(chroma_url, document_ids)
+                    assert len(texts) == count, (len(texts), count)
                     encoded = limit.encode(texts)
                     print(
                         f"round {number}: {len(batch)} docs, {count} chunks: pipeline {count / elapsed:.1f} chunks/s, "
