@@ -124,6 +124,7 @@ class UploadSettings(Section):
     embedding_batch_size: PositiveInt = 16
     #: Torch threads per worker process for sentence-transformers; unset: torch's default (all cores).
     embedding_threads: PositiveInt | None = None
+    #: A Chroma server for the vectors; unset: an embedded store in `data_dir/chroma` (one host only).
     chroma_url: AnyHttpUrl | None = None
     #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
     #: worker and searcher must open the same files (one host, or a filesystem they share).
@@ -134,8 +135,9 @@ class UploadSettings(Section):
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
     s3_buckets: StringList = Field(default_factory=list)
-    #: Bytes a DOCX archive may unpack to in all, and one member of it (or one PDF stream) alone.
+    #: Bytes a DOCX archive may unpack to in all.
     max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
+    #: Bytes one DOCX member or one PDF stream may unpack to.
     max_unpacked_member_bytes: PositiveInt = 64 * 1024 * 1024
     #: Members of a DOCX archive.
     max_archive_members: PositiveInt = 2000
@@ -290,8 +292,11 @@ class FlowerSettings(Section):
 class ConsoleSettings(Section):
     """The web console (`celery -A tasks console`); its basic auth is required off loopback, as Flower's."""
 
+    #: `user:password` for the console; required when it binds off loopback.
     basic_auth: SecretStr | None = None
+    #: Interface the console listens on.
     address: str = "127.0.0.1"
+    #: Port the console listens on.
     port: PositiveInt = Field(default=5556, le=65_535)
     #: Every state-changing action (replay, delete, purge) is refused.
     read_only: bool = False
@@ -307,7 +312,9 @@ class ConsoleSettings(Section):
 
 
 class MetricsSettings(Section):
+    #: The metrics hook on or off (off only for comparison runs).
     enabled: bool = True
+    #: Port of the worker's `/metrics` (Prometheus), served by its main process; `0`: not served.
     port: NonNegativeInt = 9808
     #: Interface the worker's `/metrics` listens on.
     address: str = "0.0.0.0"
@@ -458,7 +465,9 @@ class Settings(SafeRepr, BaseSettings):
     environment: Environment = "dev"
     #: Redis for platform state: locks, metrics, dead letters, records, the beat schedule.
     redis_url: AnyUrl = AnyUrl("redis://localhost:6379/0")
+    #: Broker: `redis://`, `rediss://`, `sentinel://`, `amqp://` or `amqps://`; unset: `redis_url`.
     broker_url: AnyUrl | None = None
+    #: Result backend; `redis://` and `rediss://` go through `tasks.results`, others Celery's own; unset: `redis_url`.
     result_backend: AnyUrl | None = None
     #: Local state: embedded vector store, lexical index, Flower's database.
     data_dir: Path = Path("./var")
