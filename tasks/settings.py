@@ -358,20 +358,22 @@ PUBLISH_RETRY_INTERVAL_S = 0.5
 
 
 class WorkerSettings(Section):
-    #: How long an unacknowledged Redis message may stay with a live worker.
+    #: How long an unacknowledged Redis message may stay with a live worker; keep it above the longest
+    #: hard time limit (3900 s, `uploads`).
     visibility_timeout_s: PositiveInt = 43_200
     #: How often a worker proves it is alive, and after how long it counts as dead.
     heartbeat_s: PositiveInt = 5
     #: A worker silent this long counts as dead (at least twice `heartbeat_s`).
     dead_after_s: PositiveInt = 20
-    #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again.
+    #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again (at most 5).
     fetch_wait_s: PositiveFloat = Field(default=0.25, le=5)
     #: The atomic-fetch transport for redis:// brokers (off only for comparison runs).
     atomic_fetch: bool = True
     #: Messages reserved per pool process.
     prefetch_multiplier: PositiveInt = 1
-    #: Pool processes keep flat memory over 20,000 tasks (tests/reliability/test_memory.py); at a
-    #: thousand tasks a second, recycling every 1,000 cost the consumer 9 % of its time in forks.
+    #: A pool process is recycled after this many tasks. Pool processes keep flat memory over 20,000 tasks
+    #: (tests/reliability/test_memory.py); at a thousand tasks a second, recycling every 1,000 cost the
+    #: consumer 9 % of its time in forks.
     max_tasks_per_child: PositiveInt = 10_000
     #: A pool process past this resident memory is recycled after its task.
     max_memory_per_child_kb: PositiveInt = 1_500_000
@@ -383,7 +385,7 @@ class WorkerSettings(Section):
     extra_task_modules: StringList = Field(default_factory=list)
     #: A worker idle this long while its queues hold messages restarts its consumer; 0: off.
     consumer_watchdog_s: NonNegativeInt = 30
-    #: Longest a task event waits in the worker before it is sent (with the others waiting).
+    #: Longest a task event waits in the worker before it is sent with the others waiting (0 to 2).
     event_flush_s: float = Field(default=0.1, ge=0, le=2)
 
     @model_validator(mode="after")
