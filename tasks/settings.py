@@ -163,7 +163,7 @@ class UploadSettings(Section):
 
 
 class GitHubSettings(Section):
-    #: GitHub REST API root (GitHub Enterprise too).
+    #: GitHub REST API root; for GitHub Enterprise e.g. `https://ghe.example.com/api/v3`.
     api_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
     #: Token for the API (or use the App settings below).
     token: SecretStr | None = None
@@ -190,11 +190,12 @@ class GitHubSettings(Section):
     repair_ttl_s: PositiveInt = 7 * 86_400
     #: `true` commits a model's patch (`patch_from_model`); `false` posts it in the summary comment.
     auto_fix_patches: bool = False
-    #: An OpenAI-compatible chat endpoint that writes `patch_from_model` patches; none: not offered.
+    #: An OpenAI-compatible chat endpoint (the server root, its `/v1`, or the full `/v1/chat/completions`)
+    #: that writes `patch_from_model` patches; none: the strategy is not offered.
     fix_model_url: AnyHttpUrl | None = None
     #: Model name sent to `fix_model_url`.
     fix_model: str = "default"
-    #: API key of `fix_model_url`.
+    #: API key of `fix_model_url`, sent only as `Authorization: Bearer`.
     fix_model_api_key: SecretStr | None = None
     #: Bound on the files' text sent to the model with the diagnosis.
     fix_model_max_context_bytes: PositiveInt = 64 * 1024
