@@ -64,6 +64,15 @@ def test_exec_names_a_platform_service(section: str, services: dict[str, dict[st
         assert services[service]["command"][:3] == ["celery", "-A", "tasks"], f"{service} is not a platform service"
 
 
+def test_every_platform_service_has_the_workers_environment(services: dict[str, dict[str, Any]]) -> None:
+    shared = platform_env(services).items()
+    platform = [svc for svc in services.values() if svc["command"][:3] == ["celery", "-A", "tasks"]]
+
+    assert len(platform) >= 6
+    for service in platform:
+        assert shared <= service["environment"].items()
+
+
 def test_every_sub_command_exists(section: str) -> None:
     entry_points = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["celery.commands"]
     used = {argv[argv.index("tasks") + 1] for argv in commands(section) if "celery" in argv}
