@@ -66,7 +66,7 @@ def test_exec_names_a_platform_service(section: str, services: dict[str, dict[st
 
 def test_every_platform_service_has_the_workers_environment(services: dict[str, dict[str, Any]]) -> None:
     shared = platform_env(services).items()
-    platform = [svc for svc in services.values() if svc["command"][:3] == ["celery", "-A", "tasks"]]
+    platform = [svc for svc in services.values() if svc.get("command", [])[:3] == ["celery", "-A", "tasks"]]
 
     assert len(platform) >= 6
     for service in platform:
