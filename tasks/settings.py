@@ -124,6 +124,7 @@ class UploadSettings(Section):
     embedding_batch_size: PositiveInt = 16
     #: Torch threads per worker process for sentence-transformers; unset: torch's default (all cores).
     embedding_threads: PositiveInt | None = None
+    #: A Chroma server for the vectors; unset: an embedded store in `data_dir/chroma` (one host only).
     chroma_url: AnyHttpUrl | None = None
     #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
     #: worker and searcher must open the same files (one host, or a filesystem they share).
@@ -134,8 +135,9 @@ class UploadSettings(Section):
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
     s3_buckets: StringList = Field(default_factory=list)
-    #: Bytes a DOCX archive may unpack to in all, and one member of it (or one PDF stream) alone.
+    #: Bytes a DOCX archive may unpack to in all.
     max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
+    #: Bytes one DOCX member or one PDF stream may unpack to.
     max_unpacked_member_bytes: PositiveInt = 64 * 1024 * 1024
     #: Members of a DOCX archive.
     max_archive_members: PositiveInt = 2000
@@ -161,7 +163,7 @@ class UploadSettings(Section):
 
 
 class GitHubSettings(Section):
-    #: GitHub REST API root (GitHub Enterprise too).
+    #: GitHub REST API root; for GitHub Enterprise e.g. `https://ghe.example.com/api/v3`.
     api_url: AnyHttpUrl = AnyHttpUrl("https://api.github.com")
     #: Token for the API (or use the App settings below).
     token: SecretStr | None = None
@@ -188,11 +190,12 @@ class GitHubSettings(Section):
     repair_ttl_s: PositiveInt = 7 * 86_400
     #: `true` commits a model's patch (`patch_from_model`); `false` posts it in the summary comment.
     auto_fix_patches: bool = False
-    #: An OpenAI-compatible chat endpoint that writes `patch_from_model` patches; none: not offered.
+    #: An OpenAI-compatible chat endpoint (the server root, its `/v1`, or the full `/v1/chat/completions`)
+    #: that writes `patch_from_model` patches; none: the strategy is not offered.
     fix_model_url: AnyHttpUrl | None = None
     #: Model name sent to `fix_model_url`.
     fix_model: str = "default"
-    #: API key of `fix_model_url`.
+    #: API key of `fix_model_url`, sent only as `Authorization: Bearer`.
     fix_model_api_key: SecretStr | None = None
     #: Bound on the files' text sent to the model with the diagnosis.
     fix_model_max_context_bytes: PositiveInt = 64 * 1024
@@ -290,8 +293,11 @@ class FlowerSettings(Section):
 class ConsoleSettings(Section):
     """The web console (`celery -A tasks console`); its basic auth is required off loopback, as Flower's."""
 
+    #: `user:password` for the console; required when it binds off loopback.
     basic_auth: SecretStr | None = None
+    #: Interface the console listens on.
     address: str = "127.0.0.1"
+    #: Port the console listens on.
     port: PositiveInt = Field(default=5556, le=65_535)
     #: Every state-changing action (replay, delete, purge) is refused.
     read_only: bool = False
@@ -307,6 +313,7 @@ class ConsoleSettings(Section):
 
 
 class MetricsSettings(Section):
+    #: The metrics hook on or off (off only for comparison runs).
     enabled: bool = True
     #: Port of the worker's own `/metrics` (its pool and process, labelled by worker); 0 turns it off.
     port: NonNegativeInt = 9808
@@ -357,20 +364,22 @@ PUBLISH_RETRY_INTERVAL_S = 0.5
 
 
 class WorkerSettings(Section):
-    #: How long an unacknowledged Redis message may stay with a live worker.
+    #: How long an unacknowledged Redis message may stay with a live worker; keep it above the longest
+    #: hard time limit (3900 s, `uploads`).
     visibility_timeout_s: PositiveInt = 43_200
     #: How often a worker proves it is alive, and after how long it counts as dead.
     heartbeat_s: PositiveInt = 5
     #: A worker silent this long counts as dead (at least twice `heartbeat_s`).
     dead_after_s: PositiveInt = 20
-    #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again.
+    #: Longest wait of an idle worker's fetch on one queue key before it looks at all of them again (at most 5).
     fetch_wait_s: PositiveFloat = Field(default=0.25, le=5)
     #: The atomic-fetch transport for redis:// brokers (off only for comparison runs).
     atomic_fetch: bool = True
     #: Messages reserved per pool process.
     prefetch_multiplier: PositiveInt = 1
-    #: Pool processes keep flat memory over 20,000 tasks (tests/reliability/test_memory.py); at a
-    #: thousand tasks a second, recycling every 1,000 cost the consumer 9 % of its time in forks.
+    #: A pool process is recycled after this many tasks. Pool processes keep flat memory over 20,000 tasks
+    #: (tests/reliability/test_memory.py); at a thousand tasks a second, recycling every 1,000 cost the
+    #: consumer 9 % of its time in forks.
     max_tasks_per_child: PositiveInt = 10_000
     #: A pool process past this resident memory is recycled after its task.
     max_memory_per_child_kb: PositiveInt = 1_500_000
@@ -382,7 +391,7 @@ class WorkerSettings(Section):
     extra_task_modules: StringList = Field(default_factory=list)
     #: A worker idle this long while its queues hold messages restarts its consumer; 0: off.
     consumer_watchdog_s: NonNegativeInt = 30
-    #: Longest a task event waits in the worker before it is sent (with the others waiting).
+    #: Longest a task event waits in the worker before it is sent with the others waiting (0 to 2).
     event_flush_s: float = Field(default=0.1, ge=0, le=2)
 
     @model_validator(mode="after")
@@ -464,7 +473,9 @@ class Settings(SafeRepr, BaseSettings):
     environment: Environment = "dev"
     #: Redis for platform state: locks, metrics, dead letters, records, the beat schedule.
     redis_url: AnyUrl = AnyUrl("redis://localhost:6379/0")
+    #: Broker: `redis://`, `rediss://`, `sentinel://`, `amqp://` or `amqps://`; unset: `redis_url`.
     broker_url: AnyUrl | None = None
+    #: Result backend; `redis://` and `rediss://` go through `tasks.results`, others Celery's own; unset: `redis_url`.
     result_backend: AnyUrl | None = None
     #: Local state: embedded vector store, lexical index, Flower's database.
     data_dir: Path = Path("./var")
