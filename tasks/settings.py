@@ -11,6 +11,7 @@ from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 from urllib.parse import unquote
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     AnyUrl,
     BaseModel,
@@ -62,6 +63,16 @@ def split_list(value: Any) -> Any:
 
 #: A list of strings read from one variable, comma-separated or as a JSON list.
 StringList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
+
+
+def _user_password(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and ":" not in value.get_secret_value():
+        raise ValueError("expected user:password")
+    return value
+
+
+#: Checks an HTTP basic auth setting (Flower's, the console's) is `user:password`.
+USER_PASSWORD = AfterValidator(_user_password)
 
 #: Marks a URL setting whose whole value is a credential (a Slack webhook URL is one).
 WHOLE_URL_SECRET: Final = "whole-url-secret"
@@ -276,25 +287,18 @@ class InfraSettings(Section):
 
 class FlowerSettings(Section):
     #: `user:password` for Flower; required when it binds off loopback.
-    basic_auth: SecretStr | None = None
+    basic_auth: Annotated[SecretStr | None, USER_PASSWORD] = None
     #: Interface Flower listens on.
     address: str = "127.0.0.1"
     #: Port Flower listens on.
     port: PositiveInt = 5555
-
-    @field_validator("basic_auth")
-    @classmethod
-    def _check_basic_auth(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and ":" not in value.get_secret_value():
-            raise ValueError("expected user:password")
-        return value
 
 
 class ConsoleSettings(Section):
     """The web console (`celery -A tasks console`); its basic auth is required off loopback, as Flower's."""
 
     #: `user:password` for the console; required when it binds off loopback.
-    basic_auth: SecretStr | None = None
+    basic_auth: Annotated[SecretStr | None, USER_PASSWORD] = None
     #: Interface the console listens on.
     address: str = "127.0.0.1"
     #: Port the console listens on.
@@ -303,13 +307,6 @@ class ConsoleSettings(Section):
     read_only: bool = False
     #: Signs the session cookie holding the CSRF token; unset, a random key per process (sessions end on restart).
     session_secret: SecretStr | None = None
-
-    @field_validator("basic_auth")
-    @classmethod
-    def _check_basic_auth(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and ":" not in value.get_secret_value():
-            raise ValueError("expected user:password")
-        return value
 
 
 class MetricsSettings(Section):
