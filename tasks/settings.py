@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -29,7 +30,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from tasks.redaction import MASK, redact_url
+from tasks.redaction import MASK, SECRET_KEY, redact_url
 from tasks.schedules.cron import check_expression
 
 #: Repository names as GitHub spells them: `owner/name`; never `.` or `..` (GitHub refuses them, and
@@ -106,6 +107,118 @@ class Section(SafeRepr):
     """A nested group of settings; unknown keys are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SentinelKwargs(Section):
+    """How to reach the sentinels themselves (not the master): `sentinel_kwargs` of redis-py."""
+
+    #: The sentinels' own password (`requirepass` in sentinel mode); the master's is in the URL.
+    password: SecretStr | None = None
+    username: str | None = None
+    socket_timeout: PositiveFloat | None = None
+    socket_connect_timeout: PositiveFloat | None = None
+    ssl: bool | None = None
+
+    def to_options(self) -> dict[str, Any]:
+        options = self.model_dump(exclude_none=True)
+        if self.password is not None:
+            options["password"] = self.password.get_secret_value()
+        return options
+
+
+def parse_json_object(value: Any) -> Any:
+    """An object from an environment value holding JSON; the error never quotes the value."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise ValueError(f"not valid JSON ({type(error).__name__} at char {getattr(error, 'pos', '?')})") from None
+    if not isinstance(value, dict | BaseModel):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def secret_named_keys(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the secret-named keys (password, token, ...) anywhere in `value`."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for name, item in value.items():
+            where = f"{path}{name}"
+            if SECRET_KEY.search(str(name)):
+                found.append(where)
+            found += secret_named_keys(item, where + ".")
+    elif isinstance(value, list):
+        for item in value:
+            found += secret_named_keys(item, path)
+    return found
+
+
+class TransportOptions(SafeRepr):
+    """Options merged into Celery's transport options: the known ones typed, others as plain JSON.
+
+    A secret goes only where it is typed as one (`sentinel_kwargs.password`), so it is masked
+    wherever settings are printed; any other secret-named key is refused.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
+
+    #: Sentinel: the monitored master's name, how many other sentinels must agree, how to reach them.
+    master_name: str | None = Field(default=None, min_length=1)
+    min_other_sentinels: NonNegativeInt | None = None
+    sentinel_kwargs: SentinelKwargs | None = None
+    #: Redis transports.
+    visibility_timeout: PositiveInt | None = None
+    socket_timeout: PositiveFloat | None = None
+    socket_connect_timeout: PositiveFloat | None = None
+    socket_keepalive: bool | None = None
+    retry_on_timeout: bool | None = None
+    max_connections: PositiveInt | None = None
+    health_check_interval: NonNegativeInt | None = None
+    polling_interval: PositiveFloat | None = None
+    global_keyprefix: str | None = None
+    #: AMQP.
+    confirm_publish: bool | None = None
+
+    @model_validator(mode="after")
+    def _refuse_loose_secrets(self) -> TransportOptions:
+        loose = secret_named_keys(self.__pydantic_extra__ or {})
+        if loose:
+            raise ValueError(
+                f"{', '.join(loose)}: a secret is taken only as sentinel_kwargs.password "
+                "(the broker's own credentials belong in its URL)"
+            )
+        return self
+
+    def to_options(self) -> dict[str, Any]:
+        """The options as Celery takes them, secrets revealed."""
+        options: dict[str, Any] = dict(self.__pydantic_extra__ or {})
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SentinelKwargs):
+                options[name] = value.to_options()
+            elif value is not None:
+                options[name] = value
+        return options
+
+
+#: A transport options setting: a JSON object in one variable.
+TransportOptionsSetting = Annotated[TransportOptions, NoDecode, BeforeValidator(parse_json_object)]
+
+
+class RedisSentinelSettings(Section):
+    """The Sentinel set in front of the platform's Redis, for `TASKS_REDIS_URL=sentinel://...`.
+
+    The same two values are the default `master_name` and `sentinel_kwargs.password` of
+    `sentinel://` brokers and result backends.
+    """
+
+    master_name: str | None = Field(default=None, min_length=1)
+    #: The sentinels' own password (`requirepass` in sentinel mode); the master's is in the URL.
+    password: SecretStr | None = None
+
+    def kwargs(self) -> SentinelKwargs:
+        return SentinelKwargs(password=self.password)
 
 
 class UploadSettings(Section):
@@ -398,6 +511,10 @@ class Settings(SafeRepr, BaseSettings):
     redis_url: AnyUrl = AnyUrl("redis://localhost:6379/0")
     broker_url: AnyUrl | None = None
     result_backend: AnyUrl | None = None
+    #: Sentinel: `TASKS_REDIS_SENTINEL__MASTER_NAME`, `TASKS_REDIS_SENTINEL__PASSWORD`.
+    redis_sentinel: RedisSentinelSettings = RedisSentinelSettings()
+    broker_transport_options: TransportOptionsSetting = TransportOptions()
+    result_backend_transport_options: TransportOptionsSetting = TransportOptions()
     data_dir: Path = Path("./var")
     log_format: Literal["json", "text"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -429,8 +546,20 @@ class Settings(SafeRepr, BaseSettings):
 
     @model_validator(mode="after")
     def _check_redis(self) -> Settings:
-        if self.redis_url.scheme not in {"redis", "rediss"}:
-            raise ValueError("TASKS_REDIS_URL must be a redis:// or rediss:// URL")
+        if self.redis_url.scheme not in {"redis", "rediss", "sentinel"}:
+            raise ValueError("TASKS_REDIS_URL must be a redis://, rediss:// or sentinel:// URL")
+        if self.redis_url.scheme == "sentinel" and self.redis_sentinel.master_name is None:
+            raise ValueError("TASKS_REDIS_URL is a sentinel:// URL: set TASKS_REDIS_SENTINEL__MASTER_NAME")
+        for variable, url, options in (
+            ("TASKS_BROKER_URL", self.broker, self.broker_transport_options),
+            ("TASKS_RESULT_BACKEND", self.backend, self.result_backend_transport_options),
+        ):
+            if url.startswith("sentinel://") and options.master_name is None and not self.redis_sentinel.master_name:
+                options_variable = variable.removesuffix("_URL") + "_TRANSPORT_OPTIONS"
+                raise ValueError(
+                    f"{variable} is a sentinel:// URL: set master_name in {options_variable} "
+                    "(or TASKS_REDIS_SENTINEL__MASTER_NAME)"
+                )
         return self
 
     @property

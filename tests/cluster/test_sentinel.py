@@ -1,0 +1,67 @@
+"""Redis behind Sentinel: broker, result backend and platform state all found through a real sentinel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.harness.clients import client_app
+from tests.harness.services import RedisServer, SentinelServer
+from tests.harness.workers import WorkerProcess
+
+MASTER_PASSWORD = "master-pass-5c1e0b7d"
+SENTINEL_PASSWORD = "sentinel-pass-9a4f27e3"
+
+
+@pytest.fixture
+def sentinel(tmp_path: Path) -> Iterator[SentinelServer]:
+    master = RedisServer(tmp_path / "master", password=MASTER_PASSWORD).start()
+    server = SentinelServer(tmp_path / "sentinel", master, password=SENTINEL_PASSWORD).start()
+    yield server
+    server.stop()
+    master.stop()
+
+
+def sentinel_env(sentinel: SentinelServer) -> dict[str, str]:
+    """Every Redis of the platform through the sentinel; the broker's options set, the backend's defaulted."""
+    url = sentinel.url()
+    return {
+        "TASKS_REDIS_URL": url,
+        "TASKS_REDIS_SENTINEL__MASTER_NAME": sentinel.master_name,
+        "TASKS_REDIS_SENTINEL__PASSWORD": SENTINEL_PASSWORD,
+        "TASKS_BROKER_URL": url,
+        "TASKS_BROKER_TRANSPORT_OPTIONS": json.dumps(
+            {"master_name": sentinel.master_name, "sentinel_kwargs": {"password": SENTINEL_PASSWORD}}
+        ),
+        "TASKS_RESULT_BACKEND": url,
+        "TASKS_WORKER__EXTRA_TASK_MODULES": "tests.hooks.sample_tasks",
+    }
+
+
+def test_a_worker_runs_tasks_with_every_redis_behind_sentinel(
+    sentinel: SentinelServer, start_worker: Callable[..., WorkerProcess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = sentinel_env(sentinel)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    client = client_app()
+    worker = start_worker(client=client, env=env, queues=["default", "scheduled"])
+
+    results = [client.send_task("testing.work", kwargs={"value": n}) for n in range(5)]
+    health = client.send_task("health.check_dependencies").get(timeout=60)
+
+    assert [result.get(timeout=30) for result in results] == list(range(5))
+    assert health["checks"]["redis"]["status"] == "healthy"
+    assert health["checks"]["result_backend"]["status"] == "healthy"
+    assert health["checks"]["workers"]["status"] == "healthy"
+    master = redis.Redis.from_url(sentinel.master.url)
+    # The tasks' own run counters (platform state), their results and the broker's keys are on the master.
+    assert all(master.get(f"tasks:testing:runs:{result.id}") == b"1" for result in results)
+    assert all(master.exists(f"celery-task-meta-{result.id}") for result in results)
+    assert master.exists("_kombu.binding.default")
+    log = worker.log()
+    assert MASTER_PASSWORD not in log and SENTINEL_PASSWORD not in log
