@@ -80,6 +80,44 @@ def connect_retry_options(publish: PublishSettings) -> dict[str, float | int]:
     }
 
 
+#: What marks a RabbitMQ queue as a quorum queue.
+QUORUM_ARGUMENTS = {"x-queue-type": "quorum"}
+
+
+def declared_queues(settings: Settings) -> list[KombuQueue]:
+    """The platform's queues (tasks.queues), each bound to an exchange of its own name.
+
+    Quorum queues sit behind topic exchanges: Celery's native delayed delivery, which carries
+    their countdowns and ETAs, routes through topic bindings and skips direct exchanges.
+    """
+    if not settings.broker_quorum_queues:
+        return [KombuQueue(q.value, Exchange(q.value, type="direct"), routing_key=q.value) for q in Queue]
+    return [
+        KombuQueue(
+            q.value,
+            Exchange(q.value, type="topic", durable=True),
+            routing_key=q.value,
+            durable=True,
+            queue_arguments=QUORUM_ARGUMENTS,
+        )
+        for q in Queue
+    ]
+
+
+def quorum_options(settings: Settings) -> dict[str, Any]:
+    """What Celery needs for quorum queues: no global QoS (detected), native delayed delivery."""
+    if not settings.broker_quorum_queues:
+        return {}
+    return {
+        # Celery then turns global QoS off (quorum queues refuse it) and starts the delayed
+        # delivery bootstep, whose own queues are quorum queues too.
+        "worker_detect_quorum_queues": True,
+        "broker_native_delayed_delivery_queue_type": "quorum",
+        "task_default_queue_type": "quorum",
+        "task_default_exchange_type": "topic",
+    }
+
+
 def user_options(settings: Settings, url: str, options: TransportOptions) -> dict[str, Any]:
     """`TASKS_*_TRANSPORT_OPTIONS`; a `sentinel://` URL's master and sentinel password default to
     those of `TASKS_REDIS_SENTINEL__*`."""
@@ -173,9 +211,7 @@ def build(settings: Settings) -> dict[str, Any]:
         # 1,000 lost in a 30 s outage). Left running, it is acknowledged or redelivered: at least once.
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_annotations": [QueueTaskOptions()],
-        "task_queues": [
-            KombuQueue(queue.value, Exchange(queue.value, type="direct"), routing_key=queue.value) for queue in Queue
-        ],
+        "task_queues": declared_queues(settings),
         "task_default_queue": Queue.DEFAULT.value,
         "task_default_exchange": Queue.DEFAULT.value,
         "task_default_routing_key": Queue.DEFAULT.value,
@@ -196,4 +232,5 @@ def build(settings: Settings) -> dict[str, Any]:
         "redbeat_key_prefix": "tasks:redbeat:",
         "redbeat_lock_timeout": 25,
         "beat_max_loop_interval": 5,
+        **quorum_options(settings),
     }

@@ -514,6 +514,9 @@ class Settings(SafeRepr, BaseSettings):
     #: Sentinel: `TASKS_REDIS_SENTINEL__MASTER_NAME`, `TASKS_REDIS_SENTINEL__PASSWORD`.
     redis_sentinel: RedisSentinelSettings = RedisSentinelSettings()
     broker_transport_options: TransportOptionsSetting = TransportOptions()
+    #: RabbitMQ: the platform's queues are quorum queues (replicated; no global QoS, no priorities),
+    #: countdowns and ETAs through Celery's native delayed delivery.
+    broker_quorum_queues: bool = False
     result_backend_transport_options: TransportOptionsSetting = TransportOptions()
     data_dir: Path = Path("./var")
     log_format: Literal["json", "text"] = "text"
@@ -550,6 +553,8 @@ class Settings(SafeRepr, BaseSettings):
             raise ValueError("TASKS_REDIS_URL must be a redis://, rediss:// or sentinel:// URL")
         if self.redis_url.scheme == "sentinel" and self.redis_sentinel.master_name is None:
             raise ValueError("TASKS_REDIS_URL is a sentinel:// URL: set TASKS_REDIS_SENTINEL__MASTER_NAME")
+        if self.broker_quorum_queues and not self.broker.startswith(("amqp://", "amqps://")):
+            raise ValueError("TASKS_BROKER_QUORUM_QUEUES needs an amqp:// or amqps:// TASKS_BROKER_URL (RabbitMQ)")
         for variable, url, options in (
             ("TASKS_BROKER_URL", self.broker, self.broker_transport_options),
             ("TASKS_RESULT_BACKEND", self.backend, self.result_backend_transport_options),
