@@ -232,6 +232,13 @@ class UploadSettings(Section):
     #: Torch threads per worker process for sentence-transformers; unset: torch's default (all cores).
     embedding_threads: PositiveInt | None = None
     chroma_url: AnyHttpUrl | None = None
+    #: A token the Chroma server (or the proxy in front of it) wants, sent in `chroma_token_header`:
+    #: `Authorization` as `Bearer <token>`, `X-Chroma-Token` as is.
+    chroma_token: SecretStr | None = None
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = "Authorization"
+    #: Where on the server the collections live; both must exist (Chroma's admin API creates them).
+    chroma_tenant: str = Field(default="default_tenant", min_length=3)
+    chroma_database: str = Field(default="default_database", min_length=3)
     #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
     #: worker and searcher must open the same files (one host, or a filesystem they share).
     lexical_index_dir: Path | None = None
