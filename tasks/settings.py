@@ -246,6 +246,10 @@ class UploadSettings(Section):
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
     s3_buckets: StringList = Field(default_factory=list)
+    #: `documents upload` puts local files here (under `staging_prefix`) and submits the `s3://`
+    #: source, for workers on other hosts; unset: files are copied under `storage_root`.
+    staging_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    staging_prefix: str = Field(default="staging/", pattern=r"^([^/][^\x00]*/)?$")
     #: Bytes a DOCX archive may unpack to in all, and one member of it (or one PDF stream) alone.
     max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
     max_unpacked_member_bytes: PositiveInt = 64 * 1024 * 1024
@@ -267,6 +271,14 @@ class UploadSettings(Section):
     max_recoveries: NonNegativeInt = 2
     #: How long a document's count of recoveries is kept after its last recovery.
     recovery_count_ttl_s: PositiveInt = 7 * 86_400
+
+    @model_validator(mode="after")
+    def _check_staging(self) -> UploadSettings:
+        if self.staging_bucket is not None and self.staging_bucket not in self.s3_buckets:
+            raise ValueError(
+                "TASKS_UPLOAD__STAGING_BUCKET must be one of TASKS_UPLOAD__S3_BUCKETS (workers read it from there)"
+            )
+        return self
 
 
 class GitHubSettings(Section):
