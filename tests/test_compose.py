@@ -86,7 +86,7 @@ def test_each_worker_waits_out_its_queues_hard_time_limit(services: dict[str, di
 
 def memory_bytes(text: str) -> int:
     number, unit = re.fullmatch(r"(\d+)([kmg])", text).groups()  # type: ignore[union-attr]
-    return int(number) * 1024 ** {"k": 1, "m": 2, "g": 3}[unit]
+    return int(number) * {"k": 1024, "m": 1024**2, "g": 1024**3}[unit]
 
 
 def test_every_service_has_a_memory_limit_above_its_pool(services: dict[str, dict[str, Any]]) -> None:
