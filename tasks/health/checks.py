@@ -34,6 +34,8 @@ def check_client(client: redis.Redis, *, close: bool = True) -> CheckResult:
     finally:
         if close:
             client.close()
+            # A client behind Sentinel was handed its pool, which close() leaves open.
+            client.connection_pool.disconnect()
     return CheckResult("healthy", "PING answered")
 
 

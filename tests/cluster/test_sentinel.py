@@ -65,3 +65,4 @@ def test_a_worker_runs_tasks_with_every_redis_behind_sentinel(
     assert master.exists("_kombu.binding.default")
     log = worker.log()
     assert MASTER_PASSWORD not in log and SENTINEL_PASSWORD not in log
+    assert "Traceback" not in log and " ERROR " not in log, log[-4000:]
