@@ -11,7 +11,7 @@ import redis
 
 from tests.harness.clients import client_app
 from tests.harness.services import RedisServer, SentinelServer
-from tests.harness.workers import WorkerProcess
+from tests.harness.workers import WorkerProcess, wait_for
 
 MASTER_PASSWORD = "master-pass-5c1e0b7d"
 SENTINEL_PASSWORD = "sentinel-pass-9a4f27e3"
@@ -66,3 +66,43 @@ def test_a_worker_runs_tasks_with_every_redis_behind_sentinel(
     log = worker.log()
     assert MASTER_PASSWORD not in log and SENTINEL_PASSWORD not in log
     assert "Traceback" not in log and " ERROR " not in log, log[-4000:]
+
+
+def test_platform_state_follows_a_failover(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks.redis_client import connect
+    from tasks.settings import Settings
+
+    master = RedisServer(tmp_path / "master", password=MASTER_PASSWORD).start()
+    replica = RedisServer(tmp_path / "replica", password=MASTER_PASSWORD, replica_of=master.port).start()
+    sentinel = SentinelServer(tmp_path / "sentinel", master, password=SENTINEL_PASSWORD, down_after_ms=1000).start()
+    watcher = redis.Redis(port=sentinel.port, password=SENTINEL_PASSWORD, decode_responses=True)
+    try:
+        for name, value in sentinel_env(sentinel).items():
+            monkeypatch.setenv(name, value)
+        client = connect(Settings(_env_file=None), decode_responses=True)  # type: ignore[call-arg]
+        client.set("tasks:before", "1")
+        on_replica = redis.Redis.from_url(replica.url, decode_responses=True)
+        wait_for(lambda: on_replica.get("tasks:before") == "1", timeout_s=30, what="the write replicated")
+        # The sentinel learns of the replica from the master's INFO (every 10 s) before it can promote it.
+        wait_for(lambda: watcher.execute_command("SENTINEL", "REPLICAS", sentinel.master_name), timeout_s=30)
+        master.kill()
+        wait_for(
+            lambda: watcher.sentinel_get_master_addr_by_name(sentinel.master_name)[1] == replica.port,
+            timeout_s=60,
+            what="the replica promoted",
+        )
+
+        def written() -> bool:
+            try:
+                return bool(client.set("tasks:after", "2"))
+            except redis.ConnectionError:
+                return False
+
+        wait_for(written, timeout_s=20, what="a write through the sentinel after the failover")
+        assert on_replica.get("tasks:after") == "2"
+        on_replica.close()
+    finally:
+        watcher.close()
+        sentinel.stop()
+        replica.stop()
+        master.stop()

@@ -46,6 +46,8 @@ class RedisServer:
     appendonly: bool = False
     #: `requirepass`: clients must send it (in the URL's user-info).
     password: str | None = None
+    #: The port of a master (on 127.0.0.1, with the same password) this server replicates.
+    replica_of: int | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,7 +72,8 @@ class RedisServer:
             str(self.folder),
             "--logfile",
             str(self.folder / "redis.log"),
-            *(["--requirepass", self.password] if self.password else []),
+            *(["--requirepass", self.password, "--masterauth", self.password] if self.password else []),
+            *(["--replicaof", "127.0.0.1", str(self.replica_of)] if self.replica_of else []),
         ]
 
     def start(self, timeout_s: float = 10) -> RedisServer:
@@ -115,6 +118,8 @@ class SentinelServer:
     master: RedisServer
     master_name: str = "platform"
     password: str | None = None
+    #: How long the master may not answer before this sentinel fails it over.
+    down_after_ms: int = 5000
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -130,7 +135,8 @@ class SentinelServer:
             f'dir "{self.folder}"',
             f'logfile "{self.folder / "sentinel.log"}"',
             f"sentinel monitor {self.master_name} 127.0.0.1 {self.master.port} 1",
-            f"sentinel down-after-milliseconds {self.master_name} 5000",
+            f"sentinel down-after-milliseconds {self.master_name} {self.down_after_ms}",
+            f"sentinel failover-timeout {self.master_name} 5000",
         ]
         if self.master.password:
             lines.append(f"sentinel auth-pass {self.master_name} {self.master.password}")
