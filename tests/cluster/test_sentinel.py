@@ -87,7 +87,10 @@ def test_platform_state_follows_a_failover(tmp_path: Path, monkeypatch: pytest.M
         wait_for(lambda: watcher.execute_command("SENTINEL", "REPLICAS", sentinel.master_name), timeout_s=30)
         master.kill()
         wait_for(
-            lambda: watcher.sentinel_get_master_addr_by_name(sentinel.master_name)[1] == replica.port,
+            lambda: (
+                watcher.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinel.master_name)[1]
+                == str(replica.port)
+            ),
             timeout_s=60,
             what="the replica promoted",
         )
