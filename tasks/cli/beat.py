@@ -11,6 +11,7 @@ import socket
 import time
 
 import click
+import redis
 from celery.bin.base import CeleryCommand
 
 from tasks.redis_client import connect
@@ -32,6 +33,9 @@ def beat_health(ctx: click.Context, max_age_s: float, hostname: str | None) -> N
     try:
         last = client.get(tick_key(host))
         lock_ttl_ms = client.pttl(app.conf.redbeat_key_prefix + ":lock")
+    except redis.RedisError as error:
+        click.echo(f"beat on {host}: Redis did not answer ({type(error).__name__})", err=True)
+        ctx.exit(2)
     finally:
         client.close()
     if last is not None:

@@ -34,8 +34,10 @@ def test_a_beat_is_alive_while_it_ticks_or_stands_by_behind_a_held_lock(tmp_path
     finally:
         client.close()
         server.stop()
+    away = beat_health(server)
 
     assert alone[0] == 2 and "never ticked, and no beat holds the lock" in alone[1]
     assert standing_by[0] == 0 and "standing by" in standing_by[1]
     assert ticking[0] == 0 and "ticked " in ticking[1]
+    assert away[0] == 2 and "Redis did not answer (ConnectionError)" in away[1] and "Traceback" not in away[1]
     assert stuck[0] == 2 and "last tick 12" in stuck[1] and "over 30.0 s" in stuck[1]
