@@ -12,8 +12,9 @@ from kombu.entity import Exchange
 from kombu.entity import Queue as KombuQueue
 
 from tasks.queues import LIMITS, Queue, longest_hard_limit_s, queue_for
+from tasks.redis_client import sentinel_target
 from tasks.results import backend_url
-from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings
+from tasks.settings import PUBLISH_RETRY_INTERVAL_S, PublishSettings, Settings, TransportOptions
 
 #: Modules whose tasks every worker registers.
 TASK_MODULES = [
@@ -79,6 +80,80 @@ def connect_retry_options(publish: PublishSettings) -> dict[str, float | int]:
     }
 
 
+#: What marks a RabbitMQ queue as a quorum queue.
+QUORUM_ARGUMENTS = {"x-queue-type": "quorum"}
+
+
+def declared_queues(settings: Settings) -> list[KombuQueue]:
+    """The platform's queues (tasks.queues), each bound to an exchange of its own name.
+
+    Quorum queues sit behind topic exchanges: Celery's native delayed delivery, which carries
+    their countdowns and ETAs, routes through topic bindings and skips direct exchanges.
+    """
+    if not settings.broker_quorum_queues:
+        return [KombuQueue(q.value, Exchange(q.value, type="direct"), routing_key=q.value) for q in Queue]
+    return [
+        KombuQueue(
+            q.value,
+            Exchange(q.value, type="topic", durable=True),
+            routing_key=q.value,
+            durable=True,
+            queue_arguments=QUORUM_ARGUMENTS,
+        )
+        for q in Queue
+    ]
+
+
+def quorum_options(settings: Settings) -> dict[str, Any]:
+    """What Celery needs for quorum queues: no global QoS (detected), native delayed delivery."""
+    if not settings.broker_quorum_queues:
+        return {}
+    return {
+        # Celery then turns global QoS off (quorum queues refuse it) and starts the delayed
+        # delivery bootstep, whose own queues are quorum queues too.
+        "worker_detect_quorum_queues": True,
+        "broker_native_delayed_delivery_queue_type": "quorum",
+        "task_default_queue_type": "quorum",
+        "task_default_exchange_type": "topic",
+    }
+
+
+def user_options(settings: Settings, url: str, options: TransportOptions) -> dict[str, Any]:
+    """`TASKS_*_TRANSPORT_OPTIONS`; a `sentinel://` URL's master and sentinel password default to
+    those of `TASKS_REDIS_SENTINEL__*`."""
+    found = options.to_options()
+    if url.startswith("sentinel://"):
+        sentinel = settings.redis_sentinel
+        if sentinel.master_name is not None:
+            found.setdefault("master_name", sentinel.master_name)
+        if sentinel.password is not None:
+            found.setdefault("sentinel_kwargs", sentinel.kwargs().to_options())
+    return found
+
+
+def redbeat_options(settings: Settings) -> dict[str, Any]:
+    """RedBeat's `redbeat_redis_url` and `redbeat_redis_options`: the platform's Redis, behind Sentinel or not."""
+    target = sentinel_target(settings)
+    if target is None:
+        return {"redbeat_redis_url": str(settings.redis_url), "redbeat_redis_options": {}}
+    return {
+        "redbeat_redis_url": "redis-sentinel://",
+        "redbeat_redis_options": {
+            "sentinels": target.sentinels,
+            "service_name": target.master_name,
+            "db": target.db,
+            "username": target.username,
+            "password": target.password,
+            "sentinel_kwargs": target.sentinel_kwargs or None,
+            "socket_timeout": SENTINEL_SOCKET_TIMEOUT_S,
+        },
+    }
+
+
+#: Bound on one call of RedBeat's to a Redis found through Sentinel.
+SENTINEL_SOCKET_TIMEOUT_S = 5.0
+
+
 def build(settings: Settings) -> dict[str, Any]:
     """Celery's settings for these platform settings."""
     visibility_timeout_s = settings.worker.visibility_timeout_s
@@ -94,8 +169,8 @@ def build(settings: Settings) -> dict[str, Any]:
         "fetch_wait_s": settings.worker.fetch_wait_s,
         "socket_connect_timeout": settings.publish.connect_timeout_s,
         **connect_retry_options(settings.publish),
+        **user_options(settings, settings.broker, settings.broker_transport_options),
     }
-    redis_url = str(settings.redis_url)
     return {
         "broker_url": settings.broker,
         "broker_transport": transport_for(settings),
@@ -106,6 +181,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "result_backend_transport_options": {
             "visibility_timeout": visibility_timeout_s,
             "retry_policy": {"max_retries": None},
+            **user_options(settings, settings.backend, settings.result_backend_transport_options),
         },
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
@@ -135,9 +211,7 @@ def build(settings: Settings) -> dict[str, Any]:
         # 1,000 lost in a 30 s outage). Left running, it is acknowledged or redelivered: at least once.
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_annotations": [QueueTaskOptions()],
-        "task_queues": [
-            KombuQueue(queue.value, Exchange(queue.value, type="direct"), routing_key=queue.value) for queue in Queue
-        ],
+        "task_queues": declared_queues(settings),
         "task_default_queue": Queue.DEFAULT.value,
         "task_default_exchange": Queue.DEFAULT.value,
         "task_default_routing_key": Queue.DEFAULT.value,
@@ -154,9 +228,9 @@ def build(settings: Settings) -> dict[str, Any]:
         "timezone": settings.timezone,
         "enable_utc": True,
         "beat_scheduler": "tasks.schedules.scheduler:Scheduler",
-        "redbeat_redis_url": redis_url,
+        **redbeat_options(settings),
         "redbeat_key_prefix": "tasks:redbeat:",
-        "redbeat_redis_options": {},
         "redbeat_lock_timeout": 25,
         "beat_max_loop_interval": 5,
+        **quorum_options(settings),
     }

@@ -25,6 +25,7 @@ from typing import Any, Final
 from celery import states
 from celery.backends.redis import RedisBackend as CeleryRedisBackend
 from celery.backends.redis import ResultConsumer as CeleryResultConsumer
+from celery.backends.redis import SentinelBackend as CelerySentinelBackend
 from celery.exceptions import BackendStoreError
 from kombu.exceptions import OperationalError
 from kombu.utils.encoding import bytes_to_str
@@ -147,8 +148,14 @@ class RedisBackend(CeleryRedisBackend):  # type: ignore[misc]
             raise ResultStoreUnavailable(f"the result store did not answer: {error.__cause__}") from error
 
 
+class SentinelBackend(RedisBackend, CelerySentinelBackend):  # type: ignore[misc]
+    """This module's store and subscriptions on the master that Celery's Sentinel backend finds."""
+
+
 def backend_url(url: str) -> str:
-    """Celery's `result_backend` for a URL: Redis ones through this module's backend."""
+    """Celery's `result_backend` for a URL: Redis ones (behind Sentinel or not) through this module's backends."""
     if url.startswith(("redis://", "rediss://")):
         return f"{__name__}:RedisBackend+{url}"
+    if url.startswith("sentinel://"):
+        return f"{__name__}:SentinelBackend+{url}"
     return url

@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -30,7 +31,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from tasks.redaction import MASK, redact_url
+from tasks.redaction import MASK, SECRET_KEY, redact_url
 from tasks.schedules.cron import check_expression
 
 #: Repository names as GitHub spells them: `owner/name`; never `.` or `..` (GitHub refuses them, and
@@ -119,6 +120,118 @@ class Section(SafeRepr):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SentinelKwargs(Section):
+    """How to reach the sentinels themselves (not the master): `sentinel_kwargs` of redis-py."""
+
+    #: The sentinels' own password (`requirepass` in sentinel mode); the master's is in the URL.
+    password: SecretStr | None = None
+    username: str | None = None
+    socket_timeout: PositiveFloat | None = None
+    socket_connect_timeout: PositiveFloat | None = None
+    ssl: bool | None = None
+
+    def to_options(self) -> dict[str, Any]:
+        options = self.model_dump(exclude_none=True)
+        if self.password is not None:
+            options["password"] = self.password.get_secret_value()
+        return options
+
+
+def parse_json_object(value: Any) -> Any:
+    """An object from an environment value holding JSON; the error never quotes the value."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as error:
+            raise ValueError(f"not valid JSON ({type(error).__name__} at char {getattr(error, 'pos', '?')})") from None
+    if not isinstance(value, dict | BaseModel):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def secret_named_keys(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the secret-named keys (password, token, ...) anywhere in `value`."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for name, item in value.items():
+            where = f"{path}{name}"
+            if SECRET_KEY.search(str(name)):
+                found.append(where)
+            found += secret_named_keys(item, where + ".")
+    elif isinstance(value, list):
+        for item in value:
+            found += secret_named_keys(item, path)
+    return found
+
+
+class TransportOptions(SafeRepr):
+    """Options merged into Celery's transport options: the known ones typed, others as plain JSON.
+
+    A secret goes only where it is typed as one (`sentinel_kwargs.password`), so it is masked
+    wherever settings are printed; any other secret-named key is refused.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
+
+    #: Sentinel: the monitored master's name, how many other sentinels must agree, how to reach them.
+    master_name: str | None = Field(default=None, min_length=1)
+    min_other_sentinels: NonNegativeInt | None = None
+    sentinel_kwargs: SentinelKwargs | None = None
+    #: Redis transports.
+    visibility_timeout: PositiveInt | None = None
+    socket_timeout: PositiveFloat | None = None
+    socket_connect_timeout: PositiveFloat | None = None
+    socket_keepalive: bool | None = None
+    retry_on_timeout: bool | None = None
+    max_connections: PositiveInt | None = None
+    health_check_interval: NonNegativeInt | None = None
+    polling_interval: PositiveFloat | None = None
+    global_keyprefix: str | None = None
+    #: AMQP.
+    confirm_publish: bool | None = None
+
+    @model_validator(mode="after")
+    def _refuse_loose_secrets(self) -> TransportOptions:
+        loose = secret_named_keys(self.__pydantic_extra__ or {})
+        if loose:
+            raise ValueError(
+                f"{', '.join(loose)}: a secret is taken only as sentinel_kwargs.password "
+                "(the broker's own credentials belong in its URL)"
+            )
+        return self
+
+    def to_options(self) -> dict[str, Any]:
+        """The options as Celery takes them, secrets revealed."""
+        options: dict[str, Any] = dict(self.__pydantic_extra__ or {})
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SentinelKwargs):
+                options[name] = value.to_options()
+            elif value is not None:
+                options[name] = value
+        return options
+
+
+#: A transport options setting: a JSON object in one variable.
+TransportOptionsSetting = Annotated[TransportOptions, NoDecode, BeforeValidator(parse_json_object)]
+
+
+class RedisSentinelSettings(Section):
+    """The Sentinel set in front of the platform's Redis, for `TASKS_REDIS_URL=sentinel://...`.
+
+    The same two values are the default `master_name` and `sentinel_kwargs.password` of
+    `sentinel://` brokers and result backends.
+    """
+
+    master_name: str | None = Field(default=None, min_length=1)
+    #: The sentinels' own password (`requirepass` in sentinel mode); the master's is in the URL.
+    password: SecretStr | None = None
+
+    def kwargs(self) -> SentinelKwargs:
+        return SentinelKwargs(password=self.password)
+
+
 class UploadSettings(Section):
     #: The only local folder `file://` and bare-path sources may read from.
     storage_root: Path = Path("./var/uploads")
@@ -137,6 +250,13 @@ class UploadSettings(Section):
     embedding_threads: PositiveInt | None = None
     #: A Chroma server for the vectors; unset: an embedded store in `data_dir/chroma` (one host only).
     chroma_url: AnyHttpUrl | None = None
+    #: A token the Chroma server (or the proxy in front of it) wants, sent in `chroma_token_header`:
+    #: `Authorization` as `Bearer <token>`, `X-Chroma-Token` as is.
+    chroma_token: SecretStr | None = None
+    chroma_token_header: Literal["Authorization", "X-Chroma-Token"] = "Authorization"
+    #: Where on the server the collections live; both must exist (Chroma's admin API creates them).
+    chroma_tenant: str = Field(default="default_tenant", min_length=3)
+    chroma_database: str = Field(default="default_database", min_length=3)
     #: The lexical (BM25) indexes, one SQLite file per collection; unset: `data_dir/lexical`. Every
     #: worker and searcher must open the same files (one host, or a filesystem they share).
     lexical_index_dir: Path | None = None
@@ -146,6 +266,10 @@ class UploadSettings(Section):
     max_pages: PositiveInt = 2000
     #: Buckets that `s3://` sources may read (comma-separated or a JSON list); empty refuses `s3://`.
     s3_buckets: StringList = Field(default_factory=list)
+    #: `documents upload` puts local files here (under `staging_prefix`) and submits the `s3://`
+    #: source, for workers on other hosts; unset: files are copied under `storage_root`.
+    staging_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    staging_prefix: str = Field(default="staging/", pattern=r"^([^/][^\x00]*/)?$")
     #: Bytes a DOCX archive may unpack to in all.
     max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
     #: Bytes one DOCX member or one PDF stream may unpack to.
@@ -171,6 +295,14 @@ class UploadSettings(Section):
     max_recoveries: NonNegativeInt = 2
     #: How long a document's count of recoveries is kept after its last recovery.
     recovery_count_ttl_s: PositiveInt = 7 * 86_400
+
+    @model_validator(mode="after")
+    def _check_staging(self) -> UploadSettings:
+        if self.staging_bucket is not None and self.staging_bucket not in self.s3_buckets:
+            raise ValueError(
+                "TASKS_UPLOAD__STAGING_BUCKET must be one of TASKS_UPLOAD__S3_BUCKETS (workers read it from there)"
+            )
+        return self
 
 
 class GitHubSettings(Section):
@@ -474,6 +606,13 @@ class Settings(SafeRepr, BaseSettings):
     broker_url: AnyUrl | None = None
     #: Result backend; `redis://` and `rediss://` go through `tasks.results`, others Celery's own; unset: `redis_url`.
     result_backend: AnyUrl | None = None
+    #: Sentinel: `TASKS_REDIS_SENTINEL__MASTER_NAME`, `TASKS_REDIS_SENTINEL__PASSWORD`.
+    redis_sentinel: RedisSentinelSettings = RedisSentinelSettings()
+    broker_transport_options: TransportOptionsSetting = TransportOptions()
+    #: RabbitMQ: the platform's queues are quorum queues (replicated; no global QoS, no priorities),
+    #: countdowns and ETAs through Celery's native delayed delivery.
+    broker_quorum_queues: bool = False
+    result_backend_transport_options: TransportOptionsSetting = TransportOptions()
     #: Local state: embedded vector store, lexical index, Flower's database.
     data_dir: Path = Path("./var")
     #: `json` (one object per line) or `text`.
@@ -510,8 +649,22 @@ class Settings(SafeRepr, BaseSettings):
 
     @model_validator(mode="after")
     def _check_redis(self) -> Settings:
-        if self.redis_url.scheme not in {"redis", "rediss"}:
-            raise ValueError("TASKS_REDIS_URL must be a redis:// or rediss:// URL")
+        if self.redis_url.scheme not in {"redis", "rediss", "sentinel"}:
+            raise ValueError("TASKS_REDIS_URL must be a redis://, rediss:// or sentinel:// URL")
+        if self.redis_url.scheme == "sentinel" and self.redis_sentinel.master_name is None:
+            raise ValueError("TASKS_REDIS_URL is a sentinel:// URL: set TASKS_REDIS_SENTINEL__MASTER_NAME")
+        if self.broker_quorum_queues and not self.broker.startswith(("amqp://", "amqps://")):
+            raise ValueError("TASKS_BROKER_QUORUM_QUEUES needs an amqp:// or amqps:// TASKS_BROKER_URL (RabbitMQ)")
+        for variable, url, options in (
+            ("TASKS_BROKER_URL", self.broker, self.broker_transport_options),
+            ("TASKS_RESULT_BACKEND", self.backend, self.result_backend_transport_options),
+        ):
+            if url.startswith("sentinel://") and options.master_name is None and not self.redis_sentinel.master_name:
+                options_variable = variable.removesuffix("_URL") + "_TRANSPORT_OPTIONS"
+                raise ValueError(
+                    f"{variable} is a sentinel:// URL: set master_name in {options_variable} "
+                    "(or TASKS_REDIS_SENTINEL__MASTER_NAME)"
+                )
         return self
 
     @property

@@ -94,21 +94,24 @@ class Submitted:
         return {name: value for name, value in vars(self).items() if name != "shown"}
 
 
-def stage_file(path: Path, collection: str, root: Path) -> tuple[str, str]:
-    """Copy `path` under the storage root (unless it is there); return (source, sha256)."""
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         while step := file.read(1024 * 1024):
             digest.update(step)
-    sha = digest.hexdigest()
+    return digest.hexdigest()
+
+
+def stage_file(path: Path, collection: str, sha: str, root: Path) -> str:
+    """Copy `path` under the storage root (unless it is there); return its source."""
     resolved = path.resolve()
     if resolved.is_relative_to(root.resolve()):
-        return str(resolved), sha
+        return str(resolved)
     target = root / collection / f"{sha[:16]}-{path.name}"
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         shutil.copyfile(path, target)
-    return str(target.resolve()), sha
+    return str(target.resolve())
 
 
 @documents.command(cls=CeleryCommand)
@@ -130,11 +133,15 @@ def upload(
     timeout_s: float,
     as_json: bool,
 ) -> None:
-    """Copy local files into the storage root (or take s3:// URIs) and submit them, as one group."""
+    """Copy local files into the storage root, or into the staging bucket when one is set (or take
+    s3:// URIs), and submit them, as one group."""
     from tasks.upload import process_document, records
+    from tasks.upload.errors import StorageUnavailable
     from tasks.upload.pipeline import derive_document_id
+    from tasks.upload.staging import stage_in_s3
 
-    root = ctx.obj.app.settings.upload.storage_root
+    settings = ctx.obj.app.settings
+    root = settings.upload.storage_root
     signatures, labels, ids = [], [], []
     for raw in paths:
         kwargs: dict[str, Any] = {"collection": collection, "force": force}
@@ -147,7 +154,14 @@ def upload(
             path = Path(raw)
             if not path.is_file():
                 raise click.ClickException(f"{raw}: not a file")
-            kwargs["source"], sha = stage_file(path, collection, root)
+            sha = file_sha256(path)
+            if settings.upload.staging_bucket is None:
+                kwargs["source"] = stage_file(path, collection, sha, root)
+            else:
+                try:
+                    kwargs["source"] = stage_in_s3(path, collection, sha, settings.upload, settings.aws)
+                except StorageUnavailable as error:
+                    raise click.ClickException(str(error)) from None
             kwargs["filename"] = path.name
             document_id = kwargs["document_id"] = derive_document_id(collection, sha)
             records.register(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -113,6 +114,10 @@ class PlatformTask(Task):  # type: ignore[misc]  # celery ships no type hints
             delay_s = backoff_s(self.retries_counted, base_s=settings.retry.backoff_base_s, cap_s=cap_s)
         else:
             delay_s = min(max(wanted_s, 0.0), broker_safe_cap_s(settings.worker.visibility_timeout_s, wanted_s))
+        if settings.broker_quorum_queues and delay_s > 0:
+            # Native delayed delivery counts whole seconds, truncating, and refuses a countdown
+            # under one second (the retry would not be published): round up instead.
+            delay_s = float(math.ceil(delay_s))
         # The budget is checked by the caller against the header; Celery's own count, which waits
         # raise too, must never refuse the retry.
         try:

@@ -14,6 +14,7 @@ from tasks.github.probes import check_github
 from tasks.health.workers import check_workers
 from tasks.infra.probes import check_dynamodb
 from tasks.redaction import redact_text
+from tasks.redis_client import connect
 from tasks.settings import Settings
 from tasks.upload.probes import check_vector_store
 
@@ -22,11 +23,19 @@ PROBE_TIMEOUT_S = 3.0
 
 
 def check_redis(url: str) -> CheckResult:
-    client = redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT_S, socket_connect_timeout=PROBE_TIMEOUT_S)
+    return check_client(
+        redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT_S, socket_connect_timeout=PROBE_TIMEOUT_S)
+    )
+
+
+def check_client(client: redis.Redis, *, close: bool = True) -> CheckResult:
     try:
         client.ping()
     finally:
-        client.close()
+        if close:
+            client.close()
+            # A client behind Sentinel was handed its pool, which close() leaves open.
+            client.connection_pool.disconnect()
     return CheckResult("healthy", "PING answered")
 
 
@@ -41,12 +50,15 @@ def check_result_backend(app: Celery, settings: Settings) -> CheckResult:
     url = settings.backend
     if url.startswith(("redis://", "rediss://")):
         return check_redis(url)
+    if url.startswith("sentinel://"):
+        # The backend's own client asks the sentinels for the master, as a stored result does.
+        return check_client(app.backend.client, close=False)
     return CheckResult("unknown", f"no probe for the {type(app.backend).__name__} backend")
 
 
 def check_all(app: Celery, settings: Settings) -> dict[str, Any]:
     checks: dict[str, Callable[[], CheckResult]] = {
-        "redis": lambda: check_redis(str(settings.redis_url)),
+        "redis": lambda: check_client(connect(settings, timeout_s=PROBE_TIMEOUT_S)),
         "broker": lambda: check_broker(app),
         "result_backend": lambda: check_result_backend(app, settings),
         "dynamodb": lambda: check_dynamodb(settings),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import socket
+import time
+from typing import Any, Final
 
 import redis
 from redbeat.decoder import RedBeatJSONDecoder, RedBeatJSONEncoder
@@ -22,6 +24,15 @@ log = logging.getLogger(__name__)
 
 #: How often a beat cut off from Redis, or standing by after an outage, tries again.
 RETRY_S = 1.0
+
+#: Where each beat records when it last ticked (leading or standing by), one key per host;
+#: kept a day, so a beat that stopped ticking is told from one that never led.
+TICK_KEY_PREFIX: Final = "tasks:beat:tick:"
+TICK_TTL_S: Final = 86_400
+
+
+def tick_key(hostname: str) -> str:
+    return TICK_KEY_PREFIX + hostname
 
 
 class Encoder(RedBeatJSONEncoder):  # type: ignore[misc]
@@ -71,12 +82,20 @@ class Scheduler(RedBeatScheduler):  # type: ignore[misc]
     def tick(self, *args: Any, **kwargs: Any) -> float:
         try:
             interval: float = super().tick(*args, **kwargs)
-            return interval
         except (redis.ConnectionError, redis.TimeoutError) as error:
             log.warning("beat: Redis unavailable (%s); retrying in %s s", error, RETRY_S)
             return RETRY_S
         except LockError:
-            return self._reacquire()
+            interval = self._reacquire()
+        self._record_tick()
+        return interval
+
+    def _record_tick(self) -> None:
+        """For `celery -A tasks beat-health`: this beat's loop is alive and reaches Redis."""
+        try:
+            get_redis(self.app).set(tick_key(socket.gethostname()), f"{time.time():.3f}", ex=TICK_TTL_S)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            log.warning("beat: tick not recorded (%s)", error)
 
     def _reacquire(self) -> float:
         """The lock expired while Redis was away: lead again if it is free, else stand by."""

@@ -138,7 +138,7 @@ def fetch(
             yield Fetched(file, size, digest, resolved.name)
         return
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        _download(_s3_client(aws), resolved, source, expected_size, limit, spool)
+        _download(s3_client(aws), resolved, source, expected_size, limit, spool)
         digest, size = _hash(spool, source, limit)
         check_size(source, size, expected_size, limit)
         yield Fetched(spool, size, digest, resolved.name)
@@ -157,7 +157,7 @@ def _hash(file: IO[bytes], source: str, limit: int) -> tuple[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _s3_client(settings: AwsSettings) -> Any:
+def s3_client(settings: AwsSettings) -> Any:
     """The process's S3 client, made on first use (and again for other AWS settings)."""
     import boto3
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import AnyHttpUrl
+from pydantic import AnyHttpUrl, SecretStr
 
 from tasks.errors import PermanentError
 from tasks.redaction import redact_url
@@ -67,33 +67,68 @@ class Store:
     url: AnyHttpUrl | None
     path: Path
     lexical: Path
+    #: Server mode: the token, the header it goes in, the tenant and database of the collections.
+    token: SecretStr | None = None
+    token_header: str = "Authorization"
+    tenant: str = "default_tenant"
+    database: str = "default_database"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        lexical_dir = settings.upload.lexical_index_dir or settings.data_dir / "lexical"
-        return cls(settings.upload.chroma_url, settings.data_dir / "chroma", lexical_dir)
+        upload = settings.upload
+        lexical_dir = upload.lexical_index_dir or settings.data_dir / "lexical"
+        return cls(
+            upload.chroma_url,
+            settings.data_dir / "chroma",
+            lexical_dir,
+            token=upload.chroma_token,
+            token_header=upload.chroma_token_header,
+            tenant=upload.chroma_tenant,
+            database=upload.chroma_database,
+        )
+
+    def headers(self) -> dict[str, str]:
+        """The token's header for every request to the server; none without a token."""
+        if self.token is None:
+            return {}
+        token = self.token.get_secret_value()
+        return {self.token_header: f"Bearer {token}" if self.token_header == "Authorization" else token}
 
 
-#: The process's Chroma server client and the URL it talks to.
-_server: tuple[AnyHttpUrl, Any] | None = None
+#: The process's Chroma server client and the store it was made for.
+_server: tuple[Store, Any] | None = None
 
 
-def _server_client(url: AnyHttpUrl) -> Any:
-    """The process's client of the server at `url`, made on first use (and again for another URL)."""
+def _server_client(store: Store) -> Any:
+    """The process's client of the store's server, made on first use (and again for other settings)."""
     global _server
-    if _server is not None and _server[0] == url:
+    if _server is not None and _server[0] == store:
         return _server[1]
     reset_server_client()
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.HttpClient(
-        host=url.host or "localhost",
-        port=url.port or (443 if url.scheme == "https" else 8000),
-        ssl=url.scheme == "https",
-        settings=ChromaSettings(anonymized_telemetry=False),
-    )
-    _server = (url, client)
+    url = store.url
+    assert url is not None
+    try:
+        client = chromadb.HttpClient(
+            host=url.host or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            headers=store.headers(),
+            tenant=store.tenant,
+            database=store.database,
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except ValueError as error:
+        if "connect" in str(error).lower():
+            raise
+        # chromadb turns a refused identity request (401, 403) into a ValueError of the bare body.
+        raise VectorStoreUnavailable(
+            f"Chroma refused the client ({str(error) or 'no reason given'}): check TASKS_UPLOAD__CHROMA_TOKEN, "
+            f"TASKS_UPLOAD__CHROMA_TOKEN_HEADER, and that tenant {store.tenant!r} and database {store.database!r} exist"
+        ) from None
+    _server = (store, client)
     return client
 
 
@@ -102,7 +137,7 @@ def _client(store: Store, *, writes: bool = False) -> Iterator[Any]:
     """A client valid for one operation; connection failures become VectorStoreUnavailable."""
     try:
         if store.url is not None:
-            yield _server_client(store.url)
+            yield _server_client(store)
             return
         with _embedded(store.path, writes) as client:
             yield client

@@ -44,11 +44,16 @@ class RedisServer:
     folder: Path
     port: int = field(default_factory=free_port)
     appendonly: bool = False
+    #: `requirepass`: clients must send it (in the URL's user-info).
+    password: str | None = None
+    #: The port of a master (on 127.0.0.1, with the same password) this server replicates.
+    replica_of: int | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def command(self, binary: str) -> list[str]:
         persistence = (
@@ -67,6 +72,8 @@ class RedisServer:
             str(self.folder),
             "--logfile",
             str(self.folder / "redis.log"),
+            *(["--requirepass", self.password, "--masterauth", self.password] if self.password else []),
+            *(["--replicaof", "127.0.0.1", str(self.replica_of)] if self.replica_of else []),
         ]
 
     def start(self, timeout_s: float = 10) -> RedisServer:
@@ -93,6 +100,70 @@ class RedisServer:
         self.kill()
         time.sleep(down_s)
         self.start(timeout_s=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@dataclass
+class SentinelServer:
+    """A `redis-server --sentinel` of the test's own monitoring one master, its config in `folder`.
+
+    It needs a password of its own (`requirepass`) and logs in to the master with the master's.
+    """
+
+    folder: Path
+    master: RedisServer
+    master_name: str = "platform"
+    password: str | None = None
+    #: How long the master may not answer before this sentinel fails it over.
+    down_after_ms: int = 5000
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        """The platform's `sentinel://` URL: the master's password, this sentinel's address."""
+        auth = f":{self.master.password}@" if self.master.password else ""
+        return f"sentinel://{auth}127.0.0.1:{self.port}/{db}"
+
+    def config(self) -> str:
+        lines = [
+            f"port {self.port}",
+            "bind 127.0.0.1",
+            f'dir "{self.folder}"',
+            f'logfile "{self.folder / "sentinel.log"}"',
+            f"sentinel monitor {self.master_name} 127.0.0.1 {self.master.port} 1",
+            f"sentinel down-after-milliseconds {self.master_name} {self.down_after_ms}",
+            f"sentinel failover-timeout {self.master_name} 5000",
+        ]
+        if self.master.password:
+            lines.append(f"sentinel auth-pass {self.master_name} {self.master.password}")
+        if self.password:
+            lines.append(f"requirepass {self.password}")
+        return "\n".join(lines) + "\n"
+
+    def start(self, timeout_s: float = 10) -> SentinelServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed: apt-get install redis-server")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Sentinel rewrites its config file as it learns: it must be a writable file of its own.
+        config = self.folder / "sentinel.conf"
+        config.write_text(self.config())
+        self.process = subprocess.Popen([binary, str(config), "--sentinel"])
+        client = redis.Redis(port=self.port, password=self.password, socket_timeout=1, socket_connect_timeout=1)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if client.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.master_name):
+                    return self
+            except redis.RedisError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"sentinel on port {self.port} did not start")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
