@@ -86,7 +86,7 @@ def run_env(service: dict[str, Any], places: dict[str, str], ports: dict[str, st
     env["HOSTNAME"] = socket.gethostname()
     for name, raw in service.get("environment", {}).items():
         value = localised(interpolate(raw), places)
-        env[name] = ports.get(value, value) if name.endswith("__PORT") else value
+        env[name] = ports.get(value, value) if name.endswith("_PORT") else value
     # Not set in compose.yaml: the worker's metrics port, a free one on loopback here.
     env.setdefault("TASKS_METRICS__PORT", str(free_port()))
     env.setdefault("TASKS_METRICS__ADDRESS", "127.0.0.1")
