@@ -158,7 +158,7 @@ def test_the_image_installs_dependencies_before_the_code() -> None:
     copies_before = [line for line in lines[:install] if line.startswith("COPY")]
 
     assert install < first_code
-    assert copies_before == ["COPY pyproject.toml ./"]
+    assert copies_before == ["COPY constraints.txt pyproject.toml ./"]
     assert "--no-deps" in next(line for line in lines[first_code:] if "pip install" in line)
 
 

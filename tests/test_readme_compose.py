@@ -49,7 +49,8 @@ def commands(section: str) -> list[list[str]]:
 
 
 def platform_env(services: dict[str, dict[str, Any]]) -> dict[str, str]:
-    environment: dict[str, str] = services["worker"]["environment"]
+    """The environment every platform service shares (compose.yaml's `x-platform` anchor)."""
+    environment: dict[str, str] = yaml.safe_load((ROOT / "compose.yaml").read_text())["x-platform"]["environment"]
     return environment
 
 
