@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the project with every extra, at the versions of constraints.txt;
-# re-installs only when pyproject.toml or constraints.txt changed. Sourced by scripts/run and
-# scripts/test.
+# Creates .venv and installs the project with the extras in SETUP_EXTRAS (default: all of them),
+# at the versions of constraints.txt; re-installs only when pyproject.toml, constraints.txt or
+# the extras changed. With every extra it also installs what the tests drive (Debian's chromium
+# and promtool). Sourced by scripts/run (the platform's extras) and scripts/test (all).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,8 +17,10 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
     .venv/bin/pip install --quiet --upgrade pip
 fi
-stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
-if [ ! -f "$stamp" ]; then
+SETUP_EXTRAS=${SETUP_EXTRAS:-all}
+fingerprint=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+# An install of every extra serves a command that asks for fewer.
+if [ ! -f ".venv/.installed-$fingerprint-$SETUP_EXTRAS" ] && [ ! -f ".venv/.installed-$fingerprint-all" ]; then
     # torch first, at the pinned release: the CPU build from PyTorch's index when it answers
     # within a few seconds, else the same release from the configured index.
     if .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/torch/", timeout=5)' \
@@ -32,25 +35,29 @@ if [ ! -f "$stamp" ]; then
         echo "setup: the torch installed is a CUDA build; install the CPU one (see README, Troubleshooting)" >&2
         exit 1
     fi
-    .venv/bin/pip install --quiet -c constraints.txt -e '.[all]'
+    .venv/bin/pip install --quiet -c constraints.txt -e ".[$SETUP_EXTRAS]"
     rm -f .venv/.installed-*
-    touch "$stamp"
+    touch ".venv/.installed-$fingerprint-$SETUP_EXTRAS"
 fi
-# The console's browser test drives the system's chromium (Playwright's own download is not used).
-if [ ! -x /usr/bin/chromium ]; then
-    if command -v apt-get >/dev/null 2>&1; then
-        echo "Installing chromium for the console's browser test (apt-get)..." >&2
-        apt-get install -y -q chromium chromium-driver >/dev/null \
-            || echo "apt-get could not install chromium (run as root, or apt-get update first):" \
-                "tests/console/test_browser.py will fail until it is installed." >&2
-    else
-        echo "chromium is missing and apt-get is unavailable: install chromium at /usr/bin/chromium" \
-            "for tests/console/test_browser.py." >&2
+apt_install() {
+    { apt-get install -y -q "$@" || { apt-get update -q && apt-get install -y -q "$@"; }; } > /dev/null
+}
+if [ "$SETUP_EXTRAS" = all ]; then
+    # The console's browser test drives the system's chromium (Playwright's own download is not used).
+    if [ ! -x /usr/bin/chromium ]; then
+        if command -v apt-get > /dev/null; then
+            echo "Installing chromium for the console's browser test (apt-get)..." >&2
+            apt_install chromium chromium-driver ||
+                echo "apt-get could not install chromium: tests/console/test_browser.py will fail until it is." >&2
+        else
+            echo "chromium is missing and apt-get is unavailable: install it at /usr/bin/chromium" \
+                "for tests/console/test_browser.py." >&2
+        fi
     fi
-fi
-# promtool (Debian's `prometheus` package) checks the alert rules in deploy/prometheus/ in the tests.
-if ! command -v promtool > /dev/null && command -v apt-get > /dev/null; then
-    { apt-get install -y -q prometheus || { apt-get update -q && apt-get install -y -q prometheus; }; } > /dev/null ||
-        echo "could not install promtool (apt-get install prometheus): the alert-rule tests will fail" >&2
+    # promtool (Debian's `prometheus` package) checks the alert rules in deploy/prometheus/ in the tests.
+    if ! command -v promtool > /dev/null && command -v apt-get > /dev/null; then
+        apt_install prometheus ||
+            echo "could not install promtool (apt-get install prometheus): the alert-rule tests will fail" >&2
+    fi
 fi
 export PATH="$PWD/.venv/bin:$PATH"
