@@ -269,6 +269,7 @@ class UploadSettings(Section):
     #: `documents upload` puts local files here (under `staging_prefix`) and submits the `s3://`
     #: source, for workers on other hosts; unset: files are copied under `storage_root`.
     staging_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    #: Key prefix of the staged files in `staging_bucket` (ends with `/`, or empty).
     staging_prefix: str = Field(default="staging/", pattern=r"^([^/][^\x00]*/)?$")
     #: Bytes a DOCX archive may unpack to in all.
     max_unpacked_bytes: PositiveInt = 256 * 1024 * 1024
