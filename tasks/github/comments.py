@@ -24,7 +24,7 @@ from tasks.redis_client import get_redis
 
 #: Invisible in the rendered comment; marks the platform's own summary.
 MARKER = "<!-- tasks-platform:pr-summary -->"
-#: Two analyses finishing together must not both create a comment.
+#: Two refreshes at once must neither both create a comment nor write an older view last.
 LOCK_TIMEOUT_S = 60
 #: Repairs listed under the head's checks (the most recent ones).
 HISTORY_ROWS = 10
@@ -33,10 +33,15 @@ HEADINGS = {"failure": "failing", "success": "all passed", "pending": "running"}
 
 
 def refresh(client: GitHubClient, repository: str, number: int, head_sha: str, head_state: str) -> int:
-    """Render the head's checks and the pull request's repairs into its summary comment."""
-    analyses = [a for a in state.load_analyses(repository, number) if a.get("head_sha") == head_sha]
-    body = render(repository, number, head_sha, head_state, analyses, history.load(repository, number))
-    return upsert(client, repository, number, body)
+    """Render the head's checks and the pull request's repairs into its summary comment.
+
+    Read, rendered and written under one lock: a refresh that read before another one's
+    analysis or fix was saved must not write its older view over that one's.
+    """
+    with get_redis().lock(comment_key(repository, number) + ":lock", timeout=LOCK_TIMEOUT_S, blocking_timeout=30):
+        analyses = [a for a in state.load_analyses(repository, number) if a.get("head_sha") == head_sha]
+        body = render(repository, number, head_sha, head_state, analyses, history.load(repository, number))
+        return _upsert(client, repository, number, body)
 
 
 def has_comment(repository: str, number: int) -> bool:
@@ -141,30 +146,29 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def upsert(client: GitHubClient, repository: str, number: int, body: str) -> int:
+def _upsert(client: GitHubClient, repository: str, number: int, body: str) -> int:
     """Edit the platform's comment on the pull request, or create it; returns its id.
 
-    A body equal to the one last written is not sent again.
+    A body equal to the one last written is not sent again. The caller holds the comment's lock.
     """
     name = comment_key(repository, number)
     digest = hashlib.sha256(body.encode()).hexdigest()
-    with get_redis().lock(name + ":lock", timeout=LOCK_TIMEOUT_S, blocking_timeout=30):
-        known, written = get_redis().mget(name, name + ":body")
-        if known and written == digest:
-            return int(known)
-        comment_id = int(known) if known else _find(client, repository, number)
-        if comment_id is not None:
-            try:
-                client.request("PATCH", f"/repos/{repository}/issues/comments/{comment_id}", json_body={"body": body})
-            except NotFound:
-                comment_id = None
-        if comment_id is None:
-            created = client.request("POST", f"/repos/{repository}/issues/{number}/comments", json_body={"body": body})
-            comment_id = int(created["id"])
-        # Forgetting the id is harmless (it is found again among the comments), so it expires.
-        get_redis().set(name, str(comment_id), ex=MARK_TTL_S)
-        get_redis().set(name + ":body", digest, ex=MARK_TTL_S)
-        return comment_id
+    known, written = get_redis().mget(name, name + ":body")
+    if known and written == digest:
+        return int(known)
+    comment_id = int(known) if known else _find(client, repository, number)
+    if comment_id is not None:
+        try:
+            client.request("PATCH", f"/repos/{repository}/issues/comments/{comment_id}", json_body={"body": body})
+        except NotFound:
+            comment_id = None
+    if comment_id is None:
+        created = client.request("POST", f"/repos/{repository}/issues/{number}/comments", json_body={"body": body})
+        comment_id = int(created["id"])
+    # Forgetting the id is harmless (it is found again among the comments), so it expires.
+    get_redis().set(name, str(comment_id), ex=MARK_TTL_S)
+    get_redis().set(name + ":body", digest, ex=MARK_TTL_S)
+    return comment_id
 
 
 def _find(client: GitHubClient, repository: str, number: int) -> int | None:
